@@ -1,0 +1,1 @@
+"""The `kiosk` command: thin click commands over the library."""

@@ -1,0 +1,105 @@
+"""Shared CLI plumbing: the App object, --json, and errors that exit 1 with the fix."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kiosk.settings import ConfigError, Settings, find_config_path, load_settings
+from kiosk.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from kiosk.recorder import PunchRecorder
+
+
+def fail(message: str) -> None:
+    """Stop the command with `Error: message` and exit code 1."""
+    raise click.ClickException(message)
+
+
+@dataclass
+class App:
+    """What every command may need, opened on first use."""
+
+    config_arg: str | None = None
+    _settings: Settings | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def config_path(self) -> Path:
+        return find_config_path(self.config_arg)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_path)
+            except ConfigError as exc:
+                fail(str(exc))
+        return self._settings  # type: ignore[return-value]
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            settings = self.settings
+            try:
+                self._store = Store.open(settings.database_path, device_id=settings.device.id)
+            except StoreError as exc:
+                fail(str(exc))
+            except PermissionError as exc:
+                fail(f"cannot open the database {settings.database_path}: {exc.strerror}; run as the kiosk user (sudo -u kiosk ...)")
+        return self._store  # type: ignore[return-value]
+
+    @property
+    def recorder(self) -> "PunchRecorder":
+        from kiosk.wiring import build_recorder
+
+        return build_recorder(self.settings, self.store)
+
+    def sync_target_names(self) -> list[str]:
+        from kiosk.wiring import sync_target_names
+
+        return sync_target_names(self.settings, self.store)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def json_option(command: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(command)
+
+
+def library_errors(command: Callable) -> Callable:
+    """Turn the library's narrow exceptions into `Error: ...` with exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (StoreError, ConfigError, ValueError, OSError) as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_table(headers: list[str], rows: Iterable[Iterable[object]]) -> None:
+    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())

@@ -1,0 +1,51 @@
+"""The `kiosk` entry point: global options, then one command group per concern."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from kiosk import __version__
+from kiosk.cli.common import App
+from kiosk.cli.config_cmd import config_group
+from kiosk.cli.employee import employee_group
+from kiosk.cli.punch import punch_group
+
+COMMANDS = [config_group, employee_group, punch_group]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="KIOSK_CONFIG",
+    help="Configuration file [default: $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.version_option(__version__, prog_name="kiosk")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """siap-kiosk: face-recognition attendance terminal.
+
+    Set-up: write /etc/kiosk/kiosk.toml (see config/kiosk.example.toml), run `kiosk config check`,
+    add employees, enroll their faces, then `kiosk run` (systemd runs it as a service).
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    app = App(config_arg=config_path)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+for command in COMMANDS:
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="kiosk")

@@ -1,0 +1,48 @@
+"""The canonical JSON form of a punch (CLI, exports, push and pull APIs) and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from kiosk.domain import Punch
+
+CSV_COLUMNS = (
+    "seq", "uuid", "nip", "time", "time_utc", "utc_offset_minutes", "method", "kind", "status", "status_minutes",
+    "distance", "liveness", "clock_synced", "photo", "device_id", "note",
+)  # fmt: skip
+
+
+def punch_record(punch: Punch) -> dict:
+    """Times carry their UTC offset; `time` is the device's wall clock, `time_utc` the same instant."""
+    return {
+        "seq": punch.seq,
+        "uuid": punch.uuid,
+        "nip": punch.nip,
+        "time": punch.local_time.isoformat(),
+        "time_utc": punch.time_utc.isoformat().replace("+00:00", "Z"),
+        "utc_offset_minutes": punch.utc_offset_minutes,
+        "method": punch.method.value,
+        "kind": punch.kind.value,
+        "status": punch.status.value,
+        "status_minutes": punch.status_minutes,
+        "distance": None if punch.distance is None else round(punch.distance, 4),
+        "liveness": None if punch.liveness is None else round(punch.liveness, 4),
+        "clock_synced": punch.clock_synced,
+        "boot_id": punch.boot_id,
+        "monotonic_ns": punch.monotonic_ns,
+        "photo": bool(punch.photo),
+        "device_id": punch.device_id,
+        "note": punch.note,
+        "recorded_utc": punch.recorded_utc.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def punches_csv(punches: Iterable[Punch]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for punch in punches:
+        writer.writerow(punch_record(punch))
+    return out.getvalue()

@@ -1,0 +1,94 @@
+"""The kiosk's configuration: one TOML file parsed into frozen, typed settings.
+
+The file is found by `--config PATH`, else `$KIOSK_CONFIG`, else /etc/kiosk/kiosk.toml. Every
+section has defaults, so a minimal file names only the device and the central server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.settings.camera import CameraSettings
+from kiosk.settings.device import DeviceSettings
+from kiosk.settings.errors import ConfigError, ConfigFileError
+from kiosk.settings.face import FaceSettings
+from kiosk.settings.photos import PhotoSettings
+from kiosk.settings.sync import SyncSettings
+from kiosk.settings.validate import build_section, reject_unknown_keys
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+ENV_VAR = "KIOSK_CONFIG"
+
+__all__ = ["ConfigError", "ConfigFileError", "Settings", "load_settings", "find_config_path", "DEFAULT_PATH"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    device: DeviceSettings = field(default_factory=DeviceSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    face: FaceSettings = field(default_factory=FaceSettings)
+    photos: PhotoSettings = field(default_factory=PhotoSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    source: str = ""  # the file these settings came from ("" = built-in defaults)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.device.data_dir)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.device.timezone)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+    def as_dict(self) -> dict:
+        return {f.name: dataclasses.asdict(getattr(self, f.name)) for f in section_fields()}
+
+
+def section_fields() -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(Settings) if f.name != "source"]
+
+
+def find_config_path(explicit: str | os.PathLike | None) -> Path:
+    """--config wins, then $KIOSK_CONFIG, then /etc/kiosk/kiosk.toml."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    return DEFAULT_PATH
+
+
+def load_settings(path: str | os.PathLike) -> Settings:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigFileError(
+            "config", str(path), "file not found; copy config/kiosk.example.toml there, or pass --config PATH"
+        ) from None
+    except PermissionError:
+        raise ConfigFileError("config", str(path), "cannot read the file; check its owner and mode") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError("config", str(path), f"not valid TOML: {exc}") from None
+    try:
+        return settings_from_dict(document, source=str(path))
+    except ConfigError as exc:
+        raise exc.in_file(str(path)) from None
+
+
+def settings_from_dict(document: dict, source: str = "") -> Settings:
+    sections = {f.name: f for f in section_fields()}
+    reject_unknown_keys(document, sections, "section")
+    values = {}
+    for name, value in document.items():
+        section_type = sections[name].default_factory  # type: ignore[misc]
+        values[name] = build_section(section_type, value, name)
+    return Settings(**values, source=source)

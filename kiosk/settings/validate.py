@@ -1,0 +1,149 @@
+"""Turn one TOML table into a frozen settings dataclass, naming the key in every error."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import typing
+import zoneinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from kiosk.settings.errors import ConfigError
+
+
+def build_section(cls: type, table: object, where: str) -> Any:
+    """Validate `table` against the dataclass `cls`; `where` is the section name, e.g. "face"."""
+    if not isinstance(table, dict):
+        raise ConfigError(where, table, f"[{where}] must be a table, e.g.\n  [{where}]\n  key = value")
+    custom = getattr(cls, "from_toml", None)
+    if custom is not None:
+        return custom(table, where)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    reject_unknown_keys(table, fields, where)
+    hints = typing.get_type_hints(cls)
+    values = {name: check_value(f"{where}.{name}", value, hints[name], fields[name].metadata) for name, value in table.items()}
+    return cls(**values)
+
+
+def reject_unknown_keys(table: dict, known: typing.Iterable[str], where: str) -> None:
+    names = sorted(known)
+    for key in table:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"valid keys are: {', '.join(names)}"
+            raise ConfigError(f"{where}.{key}", table[key], f"unknown key; {hint}")
+
+
+def check_value(key: str, value: object, hint: object, meta: typing.Mapping[str, Any]) -> object:
+    value = check_type(key, value, hint)
+    check_range(key, value, meta)
+    for name, check in _SPECIAL_CHECKS.items():
+        if meta.get(name) and value not in ("", None):
+            check(key, value, meta)
+    return value
+
+
+def check_type(key: str, value: object, hint: object) -> object:
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
+        if not isinstance(value, list):
+            raise ConfigError(key, value, f"must be a list, e.g. {key.split('.')[-1]} = [ ... ]")
+        (item_type, *_rest) = typing.get_args(hint)
+        return tuple(check_type(f"{key}[{i}]", item, item_type) for i, item in enumerate(value))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(key, value, "must be true or false (without quotes)")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, value, "must be a whole number (without quotes)")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(key, value, "must be a number such as 0.5 (without quotes)")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, value, 'must be text in quotes, e.g. "..."')
+        return value
+    raise TypeError(f"unsupported settings type {hint!r} for {key}")
+
+
+def check_range(key: str, value: object, meta: typing.Mapping[str, Any]) -> None:
+    if "min" in meta and value < meta["min"]:  # type: ignore[operator]
+        raise ConfigError(key, value, f"must be at least {meta['min']}")
+    if "max" in meta and value > meta["max"]:  # type: ignore[operator]
+        raise ConfigError(key, value, f"must be at most {meta['max']}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(key, value, f"must be one of: {', '.join(map(str, choices))}{hint}")
+
+
+def _check_pattern(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    if not re.fullmatch(meta["pattern"], value):
+        raise ConfigError(key, value, f"must match {meta['pattern']}")
+
+
+def _check_timezone(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            key, value, "unknown time zone; use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+        ) from None
+
+
+def _check_regex(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ConfigError(key, value, f"not a valid regular expression ({exc})") from None
+
+
+def _check_url(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(key, value, "must be an http:// or https:// URL such as https://siap.example.go.id")
+
+
+def _check_secret_file(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    path = Path(value)
+    if not path.is_file():
+        raise ConfigError(key, value, f"file not found; create it with the token: install -m 600 /dev/null {value} && edit it")
+    if path.stat().st_mode & 0o077:
+        raise ConfigError(key, value, f"the secret file is readable by others; fix with: chmod 600 {value}")
+
+
+def _check_writable_dir(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    path = Path(value)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(key, value, f"{existing} is not a directory; choose a directory such as /var/lib/kiosk")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            key, value, f"not writable by user {_user()}; fix with: sudo install -d -o {_user()} -m 700 {value}"
+        )
+
+
+def _user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+_SPECIAL_CHECKS = {
+    "pattern": _check_pattern,
+    "timezone": _check_timezone,
+    "regex": _check_regex,
+    "url": _check_url,
+    "secret_file": _check_secret_file,
+    "writable_dir": _check_writable_dir,
+}

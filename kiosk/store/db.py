@@ -1,0 +1,106 @@
+"""Opening the SQLite file safely: header check, pragmas, migrations, one write lock."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.store import migrations
+from kiosk.store.errors import CorruptDatabase, NewerSchema, StorageFull
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def recovery_hint(path: Path) -> str:
+    return (
+        f"Stop the kiosk, move the file aside (mv {path} {path}.broken), then restore the latest backup "
+        "(see docs/operations.md, 'Restore') or start empty; punches not yet delivered are in the moved file."
+    )
+
+
+def check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite before SQLite can touch it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise CorruptDatabase(f"{path} is not an SQLite database (bad header). {recovery_hint(path)}")
+
+
+class Database:
+    """One connection shared by the kiosk's threads, with writes serialised by a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        check_header(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so durability is explicit.
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self.lock = threading.RLock()
+        try:
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise CorruptDatabase(f"{path} is damaged ({exc}). {recovery_hint(path)}") from None
+        path.chmod(0o600)
+        self.utils = sqlite_utils.Database(self.conn)
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: the WAL is fsynced at every commit, so a punch survives a power cut once recorded.
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _migrate(self) -> None:
+        version = migrations.schema_version(self.conn)
+        if version > len(migrations.MIGRATIONS):
+            raise NewerSchema(
+                f"{self.path} has schema version {version}, newer than this kiosk knows "
+                f"({len(migrations.MIGRATIONS)}). Install the newer kiosk version that wrote it; never downgrade."
+            )
+        migrations.migrate(self.conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; when this returns, the change is on disk."""
+        with self.lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError) and _is_disk_full(exc):
+                    raise StorageFull(f"disk full: nothing was written to {self.path}") from exc
+                raise
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            cursor = self.conn.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    def scalar(self, sql: str, params: tuple | dict = ()) -> object:
+        with self.lock:
+            row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def integrity_check(self) -> str:
+        return str(self.scalar("PRAGMA integrity_check"))
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+def _is_disk_full(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text or "database or disk is full" in text or "disk i/o error" in text

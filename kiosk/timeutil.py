@@ -1,0 +1,41 @@
+"""Time helpers: the store keeps UTC text; people see device-local time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_utc_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so text order is time order inside SQLite."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: a time without its UTC offset cannot be stored")
+    return moment.astimezone(timezone.utc).strftime(UTC_FORMAT)
+
+
+def from_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("naive datetime has no UTC offset")
+    return int(offset.total_seconds() // 60)
+
+
+def parse_local_time(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
+    """Parse ISO 8601; a time without an offset is taken in `zone`.
+
+    Returns the aware time and whether the zone had to be assumed, so callers can say so.
+    """
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00") if text.strip().endswith("Z") else text.strip())
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone), True
+    return moment, False

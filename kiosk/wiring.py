@@ -1,0 +1,27 @@
+"""Building the kiosk's parts from settings, in one place, so the CLI and the daemon agree."""
+
+from __future__ import annotations
+
+from kiosk.photos import PhotoStore
+from kiosk.recorder import PunchRecorder, no_classification
+from kiosk.settings import Settings
+from kiosk.store import Store
+
+
+def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
+    return PunchRecorder(
+        store,
+        PhotoStore(settings.data_dir),
+        repeat_minutes=settings.face.repeat_minutes,
+        classifier=build_classifier(settings),
+    )
+
+
+def build_classifier(settings: Settings):
+    return no_classification
+
+
+def sync_target_names(settings: Settings, store: Store) -> list[str]:
+    """Configured delivery targets, plus any the store has state for."""
+    names = ["siap"] if settings.sync.url else []
+    return sorted(set(names) | set(store.delivery.targets()))
