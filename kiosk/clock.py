@@ -7,6 +7,7 @@ so the server can correct a punch recorded before the clock was set.
 from __future__ import annotations
 
 import ctypes
+import functools
 import ctypes.util
 import time
 from dataclasses import dataclass
@@ -28,12 +29,21 @@ class _Timex(ctypes.Structure):
     _fields_ = [("modes", ctypes.c_uint), ("_rest", ctypes.c_byte * 256)]
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    # find_library() may run ldconfig: once per process, not once per punch.
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
 def kernel_clock_synced() -> bool | None:
     """The kernel's own view (set by chrony/ntpd/systemd-timesyncd), without calling timedatectl."""
+    libc = _libc()
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        state = libc.adjtimex(ctypes.byref(_Timex()))
-    except (OSError, AttributeError):
+        state = libc.adjtimex(ctypes.byref(_Timex())) if libc else -1
+    except AttributeError:
         return None
     if state < 0:
         return None

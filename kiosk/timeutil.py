@@ -20,7 +20,8 @@ def to_utc_text(moment: datetime) -> str:
 
 
 def from_utc_text(text: str) -> datetime:
-    return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=timezone.utc)
+    # fromisoformat (3.11+ reads the trailing Z) is ~10x faster than strptime on page reads.
+    return datetime.fromisoformat(text)
 
 
 def offset_minutes(moment: datetime) -> int:

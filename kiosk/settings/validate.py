@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import os
 import re
+import tempfile
 import typing
 import zoneinfo
 from pathlib import Path
@@ -127,10 +128,21 @@ def _check_writable_dir(key: str, value: str, meta: typing.Mapping[str, Any]) ->
         existing = existing.parent
     if not existing.is_dir():
         raise ConfigError(key, value, f"{existing} is not a directory; choose a directory such as /var/lib/kiosk")
-    if not os.access(existing, os.W_OK | os.X_OK):
+    if not _can_create_files_in(existing):
         raise ConfigError(
-            key, value, f"not writable by user {_user()}; fix with: sudo install -d -o {_user()} -m 700 {value}"
+            key, value, f"{existing} is not writable by user {_user()}; fix with: sudo install -d -o {_user()} -m 700 {value}"
         )
+
+
+def _can_create_files_in(folder: Path) -> bool:
+    """Try it: permission bits lie to root and on read-only mounts."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _user() -> str:
