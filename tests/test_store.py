@@ -91,6 +91,9 @@ def test_pins_are_assigned_and_stable(db: Store) -> None:
     assert ani.pin == 2
     db.employees.remove(ani.nip)
     assert db.employees.get(NIP).pin == 1
+    # A removed employee's PIN is never handed out again (a terminal may still hold that finger).
+    cici = db.employees.add(Employee(nip="199101012015032003", name="Cici"))
+    assert cici.pin == 3
 
 
 def test_removing_employee_erases_templates(db: Store) -> None:

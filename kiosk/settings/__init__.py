@@ -19,6 +19,7 @@ from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
 from kiosk.settings.photos import PhotoSettings
 from kiosk.settings.sync import SyncSettings
+from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -34,6 +35,7 @@ class Settings:
     face: FaceSettings = field(default_factory=FaceSettings)
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
     source: str = ""  # the file these settings came from ("" = built-in defaults)
 
     @property

@@ -29,6 +29,11 @@ class Employees:
                 )
             except sqlite3.IntegrityError:
                 raise self._conflict(conn, employee.nip, pin) from None
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('pin_high_water', ?) ON CONFLICT(key)"
+                " DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)",
+                (pin,),
+            )
         return self.get(employee.nip)  # type: ignore[return-value]
 
     def update(self, employee: Employee) -> Employee:
@@ -47,7 +52,14 @@ class Employees:
         return EmployeeExists(f"terminal PIN {pin} is already used by another employee; choose another --pin")
 
     def _next_pin(self, conn: sqlite3.Connection) -> int:
-        return int(conn.execute("SELECT COALESCE(MAX(pin), 0) + 1 FROM employees").fetchone()[0])
+        # Never reuse a removed employee's PIN: a terminal or fingerprint module that still holds
+        # the old finger under that number would otherwise record it as the new person.
+        return 1 + int(
+            conn.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(pin) FROM employees), 0),"
+                " COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pin_high_water'), 0))"
+            ).fetchone()[0]
+        )
 
     def next_pin(self) -> int:
         with self.db.lock:
