@@ -87,8 +87,8 @@ class PunchRecorder:
 
     def _commit(self, employee, method, at, distance, liveness, photo_jpeg, source_key, note) -> Punch:
         clock = self.clock()
-        day_start = at.replace(hour=0, minute=0, second=0, microsecond=0)
-        earlier = self.store.punches.between(day_start - timedelta(hours=12), at, employee.nip)
+        # 36 hours back: a night shift that started yesterday evening still belongs to its day.
+        earlier = self.store.punches.between(at - timedelta(hours=36), at + timedelta(seconds=1), employee.nip)
         new = NewPunch(
             nip=employee.nip,
             time=at,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kiosk.photos import PhotoStore
-from kiosk.recorder import PunchRecorder, no_classification
+from kiosk.recorder import Classifier, PunchRecorder
+from kiosk.rules import make_classifier
 from kiosk.settings import Settings
 from kiosk.store import Store
 
@@ -17,8 +18,9 @@ def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
     )
 
 
-def build_classifier(settings: Settings):
-    return no_classification
+def build_classifier(settings: Settings) -> Classifier:
+    """The working-hours rules of the configured schedules (kiosk/rules, docs/rules.md)."""
+    return make_classifier(settings.schedule, settings.schedule.holidays())
 
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:

@@ -9,11 +9,19 @@ import click
 
 from kiosk import __version__
 from kiosk.cli.common import App
+from kiosk.cli.absence import absence_group
 from kiosk.cli.config_cmd import config_group
 from kiosk.cli.employee import employee_group
 from kiosk.cli.punch import punch_group
+from kiosk.cli.report import report_group
 
-COMMANDS = [config_group, employee_group, punch_group]
+COMMANDS = [
+    config_group,
+    employee_group,
+    punch_group,
+    absence_group,
+    report_group,
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -18,6 +18,8 @@ from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
 from kiosk.settings.photos import PhotoSettings
+from kiosk.settings.schedule import ScheduleSettings
+from kiosk.settings.screen import ScreenSettings
 from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
@@ -35,6 +37,8 @@ class Settings:
     face: FaceSettings = field(default_factory=FaceSettings)
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
     uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
     source: str = ""  # the file these settings came from ("" = built-in defaults)
 

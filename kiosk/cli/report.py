@@ -1,0 +1,121 @@
+"""kiosk report rekap|violations: the Lampiran I monthly recap and the yearly violation count."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
+from kiosk.report.collect import monthly_recap, yearly_violations
+from kiosk.report.csv_writer import write_csv
+from kiosk.report.layout import Recap
+from kiosk.report.xlsx_writer import write_xlsx
+from kiosk.rules.holidays import HolidayCalendar
+from kiosk.settings.schedule import ScheduleSettings
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+@click.group("report")
+def report_group() -> None:
+    """Attendance reports for the unit's attendance operator."""
+
+
+@report_group.command("rekap")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to recap.")
+@click.option("--unit", help="Only this unit (OPD) [default: every employee].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True, help="Output format."
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write [csv default: standard output]."
+)
+@click.option("--head-name", default="", help="Name of the unit head who validates the recap.")
+@click.option("--head-nip", default="", help="NIP of the unit head.")
+@pass_app
+@library_errors
+def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None, head_name: str, head_nip: str) -> None:
+    """Monthly recap per employee in the layout of Lampiran I (Perbup Musi Rawas 50/2022).
+
+    Days from today on are left out: they have not finished yet.
+    """
+    year, number = parse_month(month)
+    schedules, holidays = _rules(app, year)
+    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
+    recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
+    if fmt == "xlsx":
+        target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
+        write_xlsx(recap, target)
+        click.echo(f"Wrote {target} ({len(recap.rows)} employees).", err=output is None)
+    elif output:
+        with output.open("w", newline="", encoding="utf-8") as handle:
+            write_csv(recap, handle)
+        click.echo(f"Wrote {output} ({len(recap.rows)} employees).", err=True)
+    else:
+        write_csv(recap, sys.stdout)
+
+
+@report_group.command("violations")
+@click.option(
+    "--year", required=True, type=click.IntRange(2000, 2100), help="The year (January to December, Pasal 10(3))."
+)
+@click.option("--unit", help="Only this unit (OPD).")
+@json_option
+@pass_app
+@library_errors
+def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
+    """Cumulative working-hours violations per employee, January to December (Pasal 10(3))."""
+    schedules, holidays = _rules(app, year)
+    rows = yearly_violations(app.store, schedules, holidays, year, unit, until=_yesterday(app))
+    if as_json:
+        print_json([_violation_json(r) for r in rows])
+        return
+    print_table(
+        ["NIP", "NAME", *MONTHS, "TOTAL", "TK MINUTES"],
+        [(r.employee.nip, r.employee.name, *r.months, r.total, r.total_minutes) for r in rows],
+    )
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise click.BadParameter(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-11", param_hint="--month")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _rules(app: App, year: int) -> tuple[ScheduleSettings, HolidayCalendar]:
+    schedules = app.settings.schedule
+    holidays = schedules.holidays()
+    unchecked = holidays.unverified(year)
+    if unchecked or not holidays.year(year):
+        click.echo(
+            f"Warning: the holiday calendar for {year} is not confirmed ({len(unchecked)} unverified, "
+            f"{len(holidays.year(year))} listed); check it against that year's SKB 3 Menteri and set "
+            "[schedule] holidays_file (see docs/rules.md).",
+            err=True,
+        )
+    return schedules, holidays
+
+
+def _yesterday(app: App) -> date:
+    return datetime.now(app.settings.tz).date() - timedelta(days=1)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def _violation_json(row) -> dict:
+    return {
+        "nip": row.employee.nip,
+        "name": row.employee.name,
+        "unit": row.employee.unit,
+        "months": dict(zip([m.lower() for m in MONTHS], row.months)),
+        "cumulative": dict(zip([m.lower() for m in MONTHS], row.cumulative)),
+        "total": row.total,
+        "tk_minutes": row.total_minutes,
+    }
