@@ -7,6 +7,7 @@ from kiosk.recorder import Classifier, PunchRecorder
 from kiosk.rules import make_classifier
 from kiosk.settings import Settings
 from kiosk.store import Store
+from sync.schedule import target_names
 
 
 def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
@@ -25,5 +26,4 @@ def build_classifier(settings: Settings) -> Classifier:
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:
     """Configured delivery targets, plus any the store has state for."""
-    names = ["siap"] if settings.sync.url else []
-    return sorted(set(names) | set(store.delivery.targets()))
+    return target_names(settings, store)

@@ -14,6 +14,8 @@ from kiosk.cli.config_cmd import config_group
 from kiosk.cli.employee import employee_group
 from kiosk.cli.punch import punch_group
 from kiosk.cli.report import report_group
+from kiosk.cli.zk import zk_group
+from kiosk.cli.sync_cmd import sync_command
 
 COMMANDS = [
     config_group,
@@ -21,6 +23,8 @@ COMMANDS = [
     punch_group,
     absence_group,
     report_group,
+    zk_group,
+    sync_command,
 ]
 
 

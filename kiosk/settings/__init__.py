@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk.settings.api import ApiSettings
 from kiosk.settings.camera import CameraSettings
 from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
+from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.settings.photos import PhotoSettings
 from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
 from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
+from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -37,9 +40,12 @@ class Settings:
     face: FaceSettings = field(default_factory=FaceSettings)
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
+    fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
     uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
+    zk_server: ZkServerSettings = field(default_factory=ZkServerSettings)
     source: str = ""  # the file these settings came from ("" = built-in defaults)
 
     @property

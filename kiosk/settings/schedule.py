@@ -58,6 +58,11 @@ class ScheduleSettings:
     units: tuple[tuple[str, str], ...] = ()  # (unit, schedule name)
     schedules: tuple[Schedule, ...] = tuple(PRESETS.values())  # presets and custom, finished
 
+    @staticmethod
+    def toml_keys() -> tuple[str, ...]:
+        """The keys a [schedule] table may hold (its fields are the parsed, finished values)."""
+        return _TOP_KEYS
+
     @classmethod
     def from_toml(cls, table: dict, where: str) -> ScheduleSettings:
         _reject_unknown(table, _TOP_KEYS, where)

@@ -33,6 +33,10 @@ class ParkedPunch:
     parked_utc: datetime
 
 
+def _halt_key(target: str) -> str:
+    return f"delivery.halt_config.{target}"
+
+
 def _time(text: str | None) -> datetime | None:
     return from_utc_text(text) if text else None
 
@@ -90,6 +94,22 @@ class Delivery:
     def clear_halt(self, target: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("UPDATE delivery_cursor SET halted_reason = NULL WHERE target = ?", (target,))
+            conn.execute("DELETE FROM meta WHERE key = ?", (_halt_key(target),))
+
+    def halt(self, target: str, error: str, config_fingerprint: str) -> None:
+        """Stop pushing to `target` until its configuration (URL, token) changes."""
+        self.record_error(target, error, halt=True)
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_halt_key(target), config_fingerprint))
+
+    def is_halted(self, target: str, config_fingerprint: str) -> bool:
+        """True while halted under this configuration; a changed configuration lifts the halt."""
+        if self.state(target).halted_reason is None:
+            return False
+        if self.db.scalar("SELECT value FROM meta WHERE key = ?", (_halt_key(target),)) == config_fingerprint:
+            return True
+        self.clear_halt(target)
+        return False
 
     def parked(self, target: str | None = None) -> list[ParkedPunch]:
         rows = self.db.query(

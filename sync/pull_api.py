@@ -1,0 +1,117 @@
+"""The pull API (docs/sync-protocol.md, "Pull API"): the central server reads punches by cursor.
+
+    GET /api/v1/health                      no token
+    GET /api/v1/punches?after=SEQ&limit=N   bearer token; bounded pages, next cursor in the reply
+    GET /api/v1/punches/{uuid}/photo        bearer token; the evidence JPEG
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from kiosk.export import punch_record
+from kiosk.photos import PhotoStore
+from kiosk.settings.api import ApiSettings
+from kiosk.store import Store
+from sync.targets import read_token
+from sync.wsgi_server import ServerThread
+
+DEFAULT_LIMIT = 500
+_NUMBER = re.compile(r"\d{1,18}")
+
+
+class BadParameter(ValueError):
+    """A query parameter is missing its number or out of range."""
+
+
+def page_params(args, max_page: int) -> tuple[int, int]:
+    """(after, limit) from the query string; BadParameter names the parameter and the fix."""
+    after = _number(args.get("after", "0"), "after", "the last seq you received, 0 to start")
+    limit = _number(args.get("limit", str(min(DEFAULT_LIMIT, max_page))), "limit", f"a page size from 1 to {max_page}")
+    if not 1 <= limit <= max_page:
+        raise BadParameter(f"limit={limit} is out of range; use a page size from 1 to {max_page}")
+    return after, limit
+
+
+def _number(text: str, name: str, meaning: str) -> int:
+    if not _NUMBER.fullmatch(text):
+        raise BadParameter(f"{name}={text!r} is not a whole number; use {meaning}")
+    return int(text)
+
+
+def _json(document: object, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False), status=status, mimetype="application/json", headers=headers)
+
+
+def _error(status: int, code: str, message: str, headers: dict | None = None) -> Response:
+    return _json({"error": {"code": code, "message": message}}, status, headers)
+
+
+class PullApi:
+    def __init__(self, store: Store, photos: PhotoStore, token: str, max_page: int = 1000) -> None:
+        if not token:
+            raise ValueError("the pull API needs a token: set api.token_file to a file holding it (mode 0600)")
+        self.store, self.photos, self.token, self.max_page = store, photos, token, max_page
+        self.routes = Map([
+            Rule("/api/v1/health", endpoint="health", methods=["GET"]),
+            Rule("/api/v1/punches", endpoint="punches", methods=["GET"]),
+            Rule("/api/v1/punches/<uuid>/photo", endpoint="photo", methods=["GET"]),
+        ])  # fmt: skip
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            endpoint, args = self.routes.bind_to_environ(environ).match()
+            response = self.dispatch(request, endpoint, args)
+        except NotFound:
+            response = _error(404, "not_found", f"no such endpoint {request.path}; see docs/sync-protocol.md")
+        except HTTPException as exc:
+            response = _error(exc.code or 400, "bad_request", exc.description or "bad request")
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
+        if endpoint == "health":
+            return _json({"status": "ok", "last_seq": self.store.punches.last_seq()})
+        if not self._authorised(request):
+            return _error(401, "unauthorized", "send Authorization: Bearer <token>", {"WWW-Authenticate": 'Bearer realm="kiosk"'})
+        return getattr(self, f"on_{endpoint}")(request, **args)
+
+    def _authorised(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        # compare_digest: the time taken does not tell an attacker how much of the token was right
+        return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self.token.encode())
+
+    def on_punches(self, request: Request) -> Response:
+        try:
+            after, limit = page_params(request.args, self.max_page)
+        except BadParameter as exc:
+            return _error(400, "bad_parameter", str(exc))
+        # one row more than asked tells whether another page follows
+        punches = self.store.punches.page(after, limit + 1)
+        page = punches[:limit]
+        next_after = page[-1].seq if page else after
+        return _json({"punches": [punch_record(p) for p in page], "next_after": next_after, "has_more": len(punches) > limit})
+
+    def on_photo(self, request: Request, uuid: str) -> Response:
+        punch = self.store.punches.by_uuid(uuid)
+        if punch is None:
+            return _error(404, "unknown_punch", f"no punch {uuid} on this kiosk")
+        try:
+            data = self.photos.path_of(punch.photo).read_bytes() if punch.photo else None
+        except (OSError, ValueError):
+            data = None
+        if data is None:
+            return _error(404, "no_photo", f"punch {uuid} has no evidence photo (none taken, or removed by retention)")
+        return Response(data, mimetype="image/jpeg")
+
+
+def build_pull_server(api: ApiSettings, store: Store, photos: PhotoStore) -> ServerThread:
+    """The server the daemon starts when [api] enabled = true (call .start(), later .stop())."""
+    app = PullApi(store, photos, read_token(api.token_file), api.max_page)
+    return ServerThread(app, api.address, api.port, threads=api.threads, name="pull-api")

@@ -1,0 +1,50 @@
+"""The reference receiver of push protocol v1 (docs/sync-protocol.md): `python -m sync.receiver`.
+
+    receiver = Receiver("recv.db", token="secret", port=0).start()
+    ... push to receiver.url ...
+    receiver.stop()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sync.receiver.app import ReceiverApp, Stats
+from sync.receiver.faults import Faults
+from sync.receiver.store import ReceiverStore
+from sync.wsgi_server import ServerThread
+
+__all__ = ["Faults", "Receiver", "ReceiverApp", "ReceiverStore", "Stats"]
+
+
+class Receiver:
+    def __init__(
+        self, db: str | Path, token: str, faults: Faults | None = None, host: str = "127.0.0.1", port: int = 0, threads: int = 8
+    ) -> None:
+        if not token:
+            raise ValueError("the receiver needs a token: pass --token-file FILE holding it")
+        self.store = ReceiverStore(db)
+        self.app = ReceiverApp(self.store, token, faults or Faults())
+        self.server = ServerThread(self.app, host, port, threads=threads, name="receiver")
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def stats(self) -> Stats:
+        return self.app.stats
+
+    def start(self) -> Receiver:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.store.close()
+
+    def __enter__(self) -> Receiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,213 @@
+"""The ZKTeco fallback client against the kiosk's own ZK server standing in for a terminal.
+
+Two real stores: the "terminal" (what the stand-in terminal serves) and the kiosk (where the
+fallback records fingerprint punches). The client is real pyzk over TCP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from drivers.fingerprint.zkteco import Ingest, ZkFallback, find_employee, pull_once, roster_changes, source_key
+from kiosk.domain import Employee, Method
+from kiosk.settings.fingerprint import FingerprintSettings
+from kiosk.settings.zk_server import ZkServerSettings
+from sync.zk import build_server
+from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk
+
+GUEST = Employee(nip="198505052010011003", name="Tamu Lama", pin=99)
+NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def start_terminal(store, port: int = 0):
+    settings = ZkServerSettings(port=port, udp=False, accept_user_writes=True)
+    return build_server(store, settings, "ZK-TERM-1", tz=WIB).start()
+
+
+@pytest.fixture
+def stores(tmp_path):
+    terminal = open_store(tmp_path / "terminal.db", employees=(BUDI, SITI, GUEST))
+    kiosk = open_store(tmp_path / "kiosk.db", employees=(BUDI, SITI, NEW))
+    yield terminal, kiosk
+    terminal.close()
+    kiosk.close()
+
+
+def recorder_into(kiosk):
+    def record(nip: str, at: datetime, key: str):
+        return punch(kiosk, nip, at, Method.FINGERPRINT, source_key=key)
+
+    return record
+
+
+def test_live_events_reconnect_roster_and_pull(stores):
+    terminal_store, kiosk = stores
+    server = start_terminal(terminal_store)
+    port = server.port
+    settings = FingerprintSettings(
+        terminal_address="127.0.0.1", port=port, timeout=3.0, backoff_min=0.1, backoff_max=0.4
+    )
+    fallback = ZkFallback(settings, kiosk.employees, recorder_into(kiosk), WIB, already=kiosk.punches.exists_source_key)
+    fallback.start()
+    try:
+        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        # roster pushed: the new employee written, the one unknown to the kiosk deleted
+        conn = pyzk(port).connect()
+        assert [u.user_id for u in conn.get_users()] == ["1", "7", "42"]
+        conn.disconnect()
+        assert fallback.status.serial == "ZK-TERM-1" and fallback.status.drift is not None
+
+        first = datetime(2024, 5, 6, 7, 31, 5, tzinfo=WIB)
+        server.publish(punch(terminal_store, SITI.nip, first, Method.FINGERPRINT))
+        assert wait_for(lambda: kiosk.punches.count() == 1)
+        recorded = kiosk.punches.get(1)
+        assert (recorded.nip, recorded.method, recorded.time_utc) == (SITI.nip, Method.FINGERPRINT, first)
+        assert recorded.source_key == "zk:ZK-TERM-1:42:20240506073105"
+
+        server.stop()  # the terminal dies ...
+        missed = punch(terminal_store, BUDI.nip, first + timedelta(minutes=1), Method.FINGERPRINT)
+        server = start_terminal(terminal_store, port)  # ... and comes back on the same port
+        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        second = first + timedelta(minutes=2)
+        server.publish(punch(terminal_store, SITI.nip, second, Method.FINGERPRINT))
+        assert wait_for(lambda: kiosk.punches.count() == 2)
+        assert kiosk.punches.get(2).time_utc == second
+        assert fallback.status.reconnects >= 1
+
+        ingest = Ingest(kiosk.employees, recorder_into(kiosk), WIB, already=kiosk.punches.exists_source_key)
+        result = pull_once(settings, ingest)
+        assert (result.read, result.recorded, result.already, result.repeats) == (3, 1, 2, 0)
+        assert kiosk.punches.last_for(BUDI.nip).time_utc == missed.time_utc
+        again = pull_once(settings, ingest)
+        assert (again.recorded, again.already) == (0, 3)
+        assert kiosk.punches.count() == 3
+    finally:
+        fallback.stop()
+        server.stop()
+
+
+def test_pull_without_existence_check_dedupes_through_the_store(stores):
+    terminal_store, kiosk = stores
+    punch(terminal_store, SITI.nip, datetime(2024, 5, 6, 7, 0, tzinfo=WIB), Method.FINGERPRINT)
+    punch(terminal_store, GUEST.nip, datetime(2024, 5, 6, 7, 1, tzinfo=WIB), Method.FINGERPRINT)
+    server = start_terminal(terminal_store)
+    try:
+        settings = FingerprintSettings(terminal_address="127.0.0.1", port=server.port, timeout=3.0)
+        ingest = Ingest(kiosk.employees, recorder_into(kiosk), WIB)  # relies on DuplicatePunch
+        first = pull_once(settings, ingest)
+        assert (first.recorded, first.unknown_users) == (1, ("99",))
+        assert pull_once(settings, ingest).already == 1
+    finally:
+        server.stop()
+
+
+def test_unreachable_terminal_is_reported_with_the_fix():
+    from drivers.fingerprint.zkteco import TerminalUnavailable
+
+    with pytest.raises(TerminalUnavailable, match="terminal_address"):
+        pull_once(FingerprintSettings(), Ingest(None, None, WIB))  # type: ignore[arg-type]
+
+
+def test_start_without_terminal_does_nothing():
+    fallback = ZkFallback(FingerprintSettings(), None, None, WIB)  # type: ignore[arg-type]
+    fallback.start()
+    fallback.stop()
+    assert not fallback.status.connected
+
+
+class _Users:
+    def __init__(self, *employees: Employee) -> None:
+        self.employees = employees
+
+    def by_pin(self, pin: int):
+        return next((e for e in self.employees if e.pin == pin), None)
+
+    def get(self, nip: str):
+        return next((e for e in self.employees if e.nip == nip), None)
+
+
+@pytest.mark.parametrize(
+    "user_id, nip", [("42", SITI.nip), (" 1 ", BUDI.nip), (SITI.nip, SITI.nip), ("5", None), ("", None)]
+)
+def test_find_employee(user_id, nip):
+    found = find_employee(_Users(BUDI, SITI), user_id)
+    assert (found.nip if found else None) == nip
+
+
+class _TerminalUser:
+    def __init__(self, uid, user_id, name, privilege=0):
+        self.uid, self.user_id, self.name, self.privilege = uid, user_id, name, privilege
+
+
+def test_roster_changes():
+    users = [
+        _TerminalUser(1, "1", "Budi Santoso"),
+        _TerminalUser(2, "42", "Old Name"),
+        _TerminalUser(3, "99", "x"),
+        _TerminalUser(4, "500", "Admin", privilege=14),
+    ]
+    big = Employee(nip="1", name="Besar", pin=123456)
+    changes = roster_changes(users, [BUDI, SITI, NEW, big, replace(GUEST, active=False)])
+    assert changes.to_set == ((7, "7", "Pegawai Baru"), (2, "42", "Siti Aminah"), (5, "123456", "Besar"))
+    assert changes.to_delete == (3,)
+
+
+def test_source_key_format():
+    assert source_key("SN1", "42", datetime(2024, 5, 6, 7, 8, 9)) == "zk:SN1:42:20240506070809"
+
+
+class _WithTerminal:
+    """Real settings plus a [fingerprint] section (until the lead adds the section to Settings)."""
+
+    def __init__(self, base, fingerprint: FingerprintSettings) -> None:
+        self._base, self.fingerprint = base, fingerprint
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+
+def test_cli_pull_and_info(config_file, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kiosk.cli.common import App
+    from kiosk.cli.zk import zk_group
+    from kiosk.settings import load_settings
+
+    refused = CliRunner().invoke(zk_group, ["pull"], obj=App(config_arg=str(config_file)))
+    assert refused.exit_code == 1 and "terminal_address" in refused.output
+
+    terminal_store = open_store(tmp_path / "terminal.db")
+    punch(terminal_store, SITI.nip, datetime(2024, 5, 6, 7, 0, tzinfo=WIB), Method.FINGERPRINT)
+    server = start_terminal(terminal_store)
+    try:
+        base = load_settings(config_file)
+        app = App(config_arg=str(config_file))
+        app._settings = _WithTerminal(base, FingerprintSettings(terminal_address="127.0.0.1", port=server.port))
+        app.store.employees.add(SITI)
+        first = CliRunner().invoke(zk_group, ["pull", "--json"], obj=app)
+        assert first.exit_code == 0, first.output
+        assert json.loads(first.output)["recorded"] == 1
+        second = CliRunner().invoke(zk_group, ["pull"], obj=app)
+        assert "0 new, 1 already recorded" in second.output
+        assert app.store.punches.count() == 1 and app.store.punches.get(1).method == Method.FINGERPRINT
+        shown = CliRunner().invoke(zk_group, ["info", "--json"], obj=app)
+        assert json.loads(shown.output)["serial"] == "ZK-TERM-1"
+        app.close()
+    finally:
+        server.stop()
+        terminal_store.close()
