@@ -7,9 +7,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from kiosk.clocktrust import offset_from_http_date, save_reference
 from kiosk.photos import PhotoStore
 from kiosk.settings import Settings
 from kiosk.store import Store
+from kiosk.timeutil import utc_now
 from sync.adms import AdmsTransport
 from sync.deliver import PushOutcome, PushPolicy, Transport, run_target
 from sync.push import SiapTransport
@@ -51,10 +53,13 @@ class Deliverer:
         if honour_pause and time.monotonic() < self._not_before.get(target.name, 0.0):
             return PushOutcome(target.name, remaining=self.store.delivery.queue_depth(target.name), error="waiting for the server's Retry-After")
         transport = self.transport(target)
+        server_clock = watch_server_clock(transport)
         try:
             outcome = run_target(self.store, target, transport, self.policy, self.stop.wait)
         finally:
             transport.close()
+        if server_clock.get("offset") is not None:
+            save_reference(self.store, f"server:{target.name}", server_clock["offset"])
         if outcome.retry_after:
             self._not_before[target.name] = time.monotonic() + outcome.retry_after
         return outcome
@@ -72,6 +77,19 @@ class Deliverer:
             return RosterResult(problems=(str(exc),))
         finally:
             client.session.close()
+
+
+def watch_server_clock(transport: Transport) -> dict[str, float | None]:
+    """Note the server's clock from the Date header of its last reply (clock trust, kiosk status)."""
+    seen: dict[str, float | None] = {}
+    session = getattr(transport, "session", None)
+    if session is not None:
+
+        def hook(response, *args, **kwargs):
+            seen["offset"] = offset_from_http_date(response.headers.get("Date"), utc_now())
+
+        session.hooks["response"].append(hook)
+    return seen
 
 
 def deliver_now(settings: Settings, store: Store) -> list[PushOutcome]:

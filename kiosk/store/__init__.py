@@ -15,6 +15,7 @@ from kiosk.store.audit import AuditLog
 from kiosk.store.db import Database
 from kiosk.store.delivery import Delivery
 from kiosk.store.employees import Employees
+from kiosk.store.meta import Meta
 from kiosk.store.errors import (
     CorruptDatabase,
     DuplicatePunch,
@@ -48,6 +49,7 @@ class Store:
         self.absences = Absences(db)
         self.audit = AuditLog(db)
         self.delivery = Delivery(db)
+        self.meta = Meta(db)
 
     @classmethod
     def open(cls, path: str | Path, device_id: str = "KIOSK-01") -> "Store":
