@@ -12,10 +12,15 @@ from kiosk.cli.common import App
 from kiosk.cli.absence import absence_group
 from kiosk.cli.config_cmd import config_group
 from kiosk.cli.employee import employee_group
+from kiosk.cli.health_cmds import doctor_command, status_command
 from kiosk.cli.punch import punch_group
 from kiosk.cli.report import report_group
 from kiosk.cli.zk import zk_group
 from kiosk.cli.sync_cmd import sync_command
+from kiosk.cli.enroll import enroll_command
+from kiosk.cli.identify import identify_command
+from kiosk.cli.run import run_command
+from kiosk.cli.demo import demo_command
 
 COMMANDS = [
     config_group,
@@ -24,7 +29,13 @@ COMMANDS = [
     absence_group,
     report_group,
     zk_group,
+    status_command,
+    doctor_command,
     sync_command,
+    enroll_command,
+    identify_command,
+    run_command,
+    demo_command,
 ]
 
 

@@ -16,3 +16,9 @@ class CameraSettings:
     fps: float = field(default=15.0, metadata={"min": 1.0, "max": 60.0})
     loop: bool = field(default=False, metadata={"help": "replay a file source from the start when it ends"})
     reopen_max_seconds: float = field(default=30.0, metadata={"min": 1.0, "max": 600.0})
+    reopen_min_seconds: float = field(
+        default=0.5, metadata={"min": 0.05, "max": 60.0, "help": "first retry delay after a camera fault; doubles up to reopen_max_seconds"}
+    )
+    realtime: bool = field(
+        default=False, metadata={"help": "play a file source at its own frame rate instead of as fast as possible"}
+    )

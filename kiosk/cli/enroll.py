@@ -1,0 +1,61 @@
+"""kiosk enroll NIP --photo FILE... | --camera [--count N]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from drivers.camera.base import CameraError
+from drivers.camera.select import make_camera
+from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json
+from kiosk.enroll import Enroller, Enrollment
+from kiosk.face.models import FaceModels, ModelsMissing
+
+
+@click.command("enroll")
+@click.argument("nip")
+@click.option("--photo", "photos", multiple=True, type=click.Path(path_type=Path), help="Photo file (repeat, or list several).")
+@click.argument("more_photos", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--camera", "use_camera", is_flag=True, help="Capture frames from the configured camera instead.")
+@click.option("--count", default=5, show_default=True, type=click.IntRange(1, 50), help="Good camera frames to capture.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(1, 600), help="Seconds to wait for good frames.")
+@click.option("--force", is_flag=True, help="Enroll even if the face already matches a different employee.")
+@json_option
+@pass_app
+@library_errors
+def enroll_command(
+    app: App, nip: str, photos: tuple[Path, ...], more_photos: tuple[Path, ...], use_camera: bool,
+    count: int, timeout: float, force: bool, as_json: bool,
+) -> None:
+    """Enroll an employee's face from photos (--photo A.jpg B.jpg) or from the camera (--camera).
+
+    Refuses unreadable files, photos with no face or several faces, faces too small or too blurred,
+    and a face that already matches a different employee (unless --force). Writes the audit log.
+    """
+    files = list(photos) + list(more_photos)
+    if use_camera == bool(files):
+        fail("pass either --photo FILE [FILE...] or --camera")
+    try:
+        enroller = Enroller(app.store, FaceModels.load(), app.settings.face, app.settings.device.employee_id_pattern)
+        if use_camera:
+            result = _from_camera(app, enroller, nip, count, timeout, force, as_json)
+        else:
+            result = enroller.from_photos(nip, files, force)
+    except (ModelsMissing, CameraError) as exc:
+        fail(str(exc))
+    _report(result, as_json)
+
+
+def _from_camera(app: App, enroller: Enroller, nip: str, count: int, timeout: float, force: bool, as_json: bool) -> Enrollment:
+    camera = make_camera(app.settings.camera)
+    click.echo(f"Look at the camera ({camera.describe()}); capturing {count} good frames...", err=as_json)
+    return enroller.from_camera(nip, camera, count, lambda message: click.echo(f"  {message}", err=as_json), force, timeout)
+
+
+def _report(result: Enrollment, as_json: bool) -> None:
+    if as_json:
+        print_json({"nip": result.employee.nip, "templates": list(result.template_ids), "from": list(result.labels), "forced": result.forced})
+        return
+    forced = " (forced past a match with another employee)" if result.forced else ""
+    click.echo(f"Enrolled {result.employee.nip} {result.employee.name}: {len(result.template_ids)} face templates{forced}.")

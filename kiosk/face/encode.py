@@ -1,0 +1,21 @@
+"""128-d face encodings (dlib ResNet) and aligned face chips (for quality and liveness)."""
+
+from __future__ import annotations
+
+import cv2
+import dlib
+import numpy as np
+
+from kiosk.face.detect import Face
+from kiosk.face.models import FaceModels
+
+
+def encode(models: FaceModels, rgb: np.ndarray, face: Face) -> np.ndarray:
+    """The ~100 ms step: run only when the pipeline decides it is worth it."""
+    return np.asarray(models.encoder.compute_face_descriptor(rgb, face.shape), dtype=np.float32)
+
+
+def aligned_grey(rgb: np.ndarray, face: Face, size: int, padding: float = 0.0) -> np.ndarray:
+    """The face rotated and scaled to a fixed size by its landmarks, as grey float32."""
+    chip = np.asarray(dlib.get_face_chip(rgb, face.shape, size=size, padding=padding))
+    return cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float32)

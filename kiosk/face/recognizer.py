@@ -1,0 +1,143 @@
+"""Frame in, decisions out: gate -> detect -> track -> quality -> liveness -> encode -> match.
+
+The recogniser does no I/O: it returns `Event`s. The pipeline records accepted faces through the
+recorder and publishes cues; the enrollment camera mode and `kiosk identify` reuse the same parts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from drivers.camera.base import Frame
+from kiosk.face.detect import Detector, Face
+from kiosk.face.encode import aligned_grey, encode
+from kiosk.face.gate import MotionGate
+from kiosk.face.image import to_rgb
+from kiosk.face.liveness import CHIP_PADDING, CHIP_SIZE, LivenessMeter
+from kiosk.face.match import Match, Matcher
+from kiosk.face.models import FaceModels
+from kiosk.face.quality import QualityLimits, judge, measure
+from kiosk.face.timing import NoTimes, StageTimes
+from kiosk.face.track import Track, Tracker
+from kiosk.feedback import Cue, FaceBox
+from kiosk.settings.face import FaceSettings
+
+
+@dataclass(frozen=True, eq=False)
+class Event:
+    cue: Cue  # RECORDED here means "accepted: record it" (the pipeline turns it into the real outcome)
+    track_id: int
+    box: FaceBox | None
+    frame: Frame
+    match: Match | None = None
+    liveness: float | None = None
+    detail: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.cue == Cue.RECORDED
+
+
+def limits_for(settings: FaceSettings) -> QualityLimits:
+    return QualityLimits(settings.min_face_px, settings.min_sharpness, settings.max_yaw, settings.max_roll_degrees)
+
+
+class Recognizer:
+    def __init__(self, models: FaceModels, settings: FaceSettings, matcher: Matcher, times: StageTimes | None = None) -> None:
+        self.models, self.settings, self.matcher = models, settings, matcher
+        self.detector = Detector(models, settings.detect_width, settings.detect_upsample)
+        self.gate = MotionGate(settings.motion_threshold)
+        self.limits = limits_for(settings)
+        self.tracker = Tracker(settings.track_timeout_seconds, self._new_meter)
+        self.times = times or NoTimes()
+        self._last_detect = -math.inf
+        self._present = False
+
+    def _new_meter(self) -> LivenessMeter:
+        return LivenessMeter(self.settings.liveness_threshold, self.settings.liveness_window_seconds)
+
+    def process(self, frame: Frame) -> list[Event]:
+        with self.times.stage("gate"):
+            moved = self.gate.moved(frame.image)
+        self.tracker.expire(frame.t)
+        if not self._detection_due(frame.t, moved):
+            return []
+        self._last_detect = frame.t
+        rgb = to_rgb(frame.image)
+        with self.times.stage("detect"):
+            faces = self.detector.find(rgb)
+        tracks = self.tracker.update([face.box for face in faces], frame.t)
+        events = [event for track, face in zip(tracks, faces) for event in self._step(track, face, rgb, frame)]
+        return events + self._idle_event(frame, bool(self.tracker.tracks))
+
+    def _detection_due(self, t: float, moved: bool) -> bool:
+        since = t - self._last_detect
+        if since < 0:  # a file source restarted: its clock went back
+            return True
+        if self.tracker.tracks or moved:
+            return since >= self.settings.detect_interval
+        return since >= self.settings.idle_detect_seconds
+
+    def _idle_event(self, frame: Frame, present: bool) -> list[Event]:
+        was, self._present = self._present, present
+        return [Event(Cue.IDLE, 0, None, frame)] if was and not present else []
+
+    def _step(self, track: Track, face: Face, rgb: np.ndarray, frame: Frame) -> list[Event]:
+        if track.done:
+            return []
+        with self.times.stage("quality"):
+            quality = measure(rgb, face)
+            verdict = judge(quality, self.limits)
+        if self.settings.liveness:
+            with self.times.stage("liveness"):
+                track.liveness.add(frame.t, aligned_grey(rgb, face, CHIP_SIZE, CHIP_PADDING))
+        if not verdict.ok:
+            return self._cue(track, verdict.cue, frame, verdict.reason)  # type: ignore[arg-type]
+        if self._encode_due(track, quality.score, frame.t):
+            self._encode(track, face, rgb, quality.score, frame.t)
+        return self._decide(track, frame)
+
+    def _encode_due(self, track: Track, score: float, t: float) -> bool:
+        if track.match is None:
+            return True
+        if track.match.accepted:
+            return False  # known; only liveness is still awaited
+        if score > track.encoded_quality * (1.0 + self.settings.reencode_gain):
+            return True
+        retry = t - track.last_encode_t >= self.settings.retry_seconds
+        return retry and track.attempts < self.settings.attempts_before_fallback
+
+    def _encode(self, track: Track, face: Face, rgb: np.ndarray, score: float, t: float) -> None:
+        with self.times.stage("encode"):
+            vector = encode(self.models, rgb, face)
+        with self.times.stage("match"):
+            track.match = self.matcher.match(vector)
+        track.encoded_quality, track.last_encode_t = score, t
+        track.encodings += 1
+        if not track.match.accepted:
+            track.attempts += 1
+
+    def _decide(self, track: Track, frame: Frame) -> list[Event]:
+        match = track.match
+        if match is None:
+            return []
+        if not match.accepted:
+            fallback = track.attempts >= self.settings.attempts_before_fallback
+            cue = Cue.UNKNOWN_USE_FINGERPRINT if fallback else Cue.UNKNOWN
+            return self._cue(track, cue, frame, f"{match.reason} (best {match.distance:.2f})", match)
+        if self.settings.liveness and not track.liveness.passed:
+            detail = f"liveness {track.liveness.score:.2f} < {self.settings.liveness_threshold}"
+            return self._cue(track, Cue.LIVENESS_CHECK, frame, detail, match)
+        track.done = True
+        score = track.liveness.score if self.settings.liveness else None
+        return [Event(Cue.RECORDED, track.id, track.box, frame, match, score, "accepted")]
+
+    def _cue(self, track: Track, cue: Cue, frame: Frame, detail: str, match: Match | None = None) -> list[Event]:
+        """Say each thing once per track, not on every frame."""
+        if track.last_cue == cue:
+            return []
+        track.last_cue = cue
+        return [Event(cue, track.id, track.box, frame, match, None, detail)]

@@ -1,0 +1,71 @@
+"""Following one face across frames, so it is encoded once per visit rather than on every frame."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from kiosk.face.liveness import LivenessMeter
+from kiosk.face.match import Match
+from kiosk.feedback import Cue, FaceBox
+
+MIN_OVERLAP = 0.3  # intersection over union that makes a detection the same face as a track
+
+
+def overlap(a: FaceBox, b: FaceBox) -> float:
+    """Intersection over union of two boxes."""
+    width = min(a.right, b.right) - max(a.left, b.left)
+    height = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if width <= 0 or height <= 0:
+        return 0.0
+    inter = width * height
+    area = lambda box: (box.right - box.left) * (box.bottom - box.top)
+    return inter / float(area(a) + area(b) - inter)
+
+
+@dataclass
+class Track:
+    """Mutable state of one face while it stays in view (owned by the recogniser's thread)."""
+
+    id: int
+    box: FaceBox
+    first_t: float
+    last_t: float
+    liveness: LivenessMeter
+    encoded_quality: float = -1.0  # quality score of the frame last encoded
+    last_encode_t: float = -math.inf
+    encodings: int = 0
+    attempts: int = 0  # encodings that matched nobody
+    match: Match | None = None
+    done: bool = False  # handed to the recorder: nothing more to do until the face leaves
+    last_cue: Cue | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Tracker:
+    def __init__(self, timeout: float, new_meter) -> None:
+        self.timeout = timeout
+        self.new_meter = new_meter  # () -> LivenessMeter
+        self.tracks: list[Track] = []
+        self._ids = itertools.count(1)
+
+    def expire(self, t: float) -> list[Track]:
+        gone = [track for track in self.tracks if t - track.last_t > self.timeout]
+        self.tracks = [track for track in self.tracks if track not in gone]
+        return gone
+
+    def update(self, boxes: list[FaceBox], t: float) -> list[Track]:
+        """The track of each box (greedy by overlap; unmatched boxes start new tracks)."""
+        free = list(self.tracks)
+        result = []
+        for box in boxes:
+            best = max(free, key=lambda track: overlap(track.box, box), default=None)
+            if best is None or overlap(best.box, box) < MIN_OVERLAP:
+                best = Track(next(self._ids), box, t, t, self.new_meter())
+                self.tracks.append(best)
+            else:
+                free.remove(best)
+            best.box, best.last_t = box, t
+            result.append(best)
+        return result

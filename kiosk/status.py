@@ -1,0 +1,121 @@
+"""`kiosk status`: what the running daemon reports, plus what the store and the system say.
+
+The daemon writes a small JSON snapshot to data_dir/status.json every few seconds (atomically);
+`kiosk status` is another process, so it reads that file, the database and the clock itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.clock import read_clock
+from kiosk.clocktrust import JUMP_KEY, load_references
+from kiosk.settings import Settings
+from kiosk.store import Store
+from kiosk.timeutil import utc_now
+
+STATUS_FILE = "status.json"
+STALE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class DaemonSnapshot:
+    """Written by the daemon: only facts another process cannot find out by itself."""
+
+    pid: int
+    started_utc: str
+    updated_utc: str
+    camera: dict = field(default_factory=dict)  # source, state, fps, frames, last_error
+    fingerprint: dict = field(default_factory=dict)
+    faults: list[dict] = field(default_factory=list)  # {part, message, since_utc}
+    parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "failed: ..."
+
+
+def write_snapshot(data_dir: Path, snapshot: DaemonSnapshot) -> None:
+    """Atomic replace, so a reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".status-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(asdict(snapshot), handle)
+        os.replace(tmp, data_dir / STATUS_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_snapshot(data_dir: Path) -> dict | None:
+    try:
+        return json.loads((data_dir / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def daemon_state(snapshot: dict | None, now: datetime) -> tuple[str, float | None]:
+    """("running" | "not running" | "stale"), uptime seconds."""
+    if snapshot is None:
+        return "not running", None
+    updated = datetime.fromisoformat(snapshot["updated_utc"])
+    started = datetime.fromisoformat(snapshot["started_utc"])
+    if (now - updated).total_seconds() > STALE_SECONDS or not _pid_alive(snapshot["pid"]):
+        return "not running", None
+    return "running", (now - started).total_seconds()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def collect_status(settings: Settings, store: Store, target_names: list[str]) -> dict:
+    now = utc_now()
+    snapshot = read_snapshot(settings.data_dir)
+    state, uptime = daemon_state(snapshot, now)
+    last = store.punches.page(after_seq=store.punches.last_seq() - 1, limit=1) if store.punches.last_seq() else []
+    clock = read_clock()
+    disk = shutil.disk_usage(settings.data_dir)
+    return {
+        "device_id": settings.device.id,
+        "daemon": state,
+        "uptime_seconds": None if uptime is None else round(uptime),
+        "camera": (snapshot or {}).get("camera", {}) if state == "running" else {},
+        "fingerprint": (snapshot or {}).get("fingerprint", {}) if state == "running" else {},
+        "parts": (snapshot or {}).get("parts", {}) if state == "running" else {},
+        "faults": (snapshot or {}).get("faults", []) if state == "running" else [],
+        "last_punch": None
+        if not last
+        else {"seq": last[0].seq, "nip": last[0].nip, "time": last[0].local_time.isoformat(), "method": last[0].method.value},
+        "punches": store.punches.count(),
+        "queues": {
+            name: {
+                "queue": store.delivery.queue_depth(name),
+                "oldest_undelivered": _iso(store.delivery.oldest_undelivered(name)),
+                "last_success": _iso(store.delivery.state(name).last_success_utc),
+                "last_error": store.delivery.state(name).last_error,
+                "halted": store.delivery.state(name).halted_reason,
+                "parked": len(store.delivery.parked(name)),
+            }
+            for name in target_names
+        },
+        "clock": {
+            "ntp_synchronised": clock.synced,
+            "boot_id": clock.boot_id,
+            "references": [asdict(r) for r in load_references(store)],
+            "last_jump": store.meta.get_json(JUMP_KEY),
+        },
+        "disk": {"free_mb": disk.free // 2**20, "total_mb": disk.total // 2**20},
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
