@@ -1,31 +1,47 @@
 """The kiosk service: `Kiosk(settings).start()` lists its parts; `stop()` sets one event and joins them.
 
-For now the parts are the store, the recorder and the camera pipeline; the scheduler, the ZK
-server, the screen and the sync worker join this list as they land.
+Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
+may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
+the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
+An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
+recording punches.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from apscheduler.jobstores.base import ConflictingIdError
 
 from drivers.camera.reopen import ReopeningCamera
 from drivers.camera.select import make_camera
+from kiosk.clocktrust import JumpWatcher, save_reference
+from kiosk.domain import Classification, Method, Punch
 from kiosk.face.match import Matcher
 from kiosk.face.models import FaceModels
 from kiosk.face.recognizer import Recognizer
-from kiosk.feedback import FeedbackHub
+from kiosk.feedback import Cue, Feedback, FeedbackHub
+from kiosk.health import Health
+from kiosk.notify import SystemdNotifier, Watchdog, watchdog_interval_seconds
 from kiosk.pipeline import Pipeline
 from kiosk.recorder import PunchRecorder
 from kiosk.settings import Settings
-from kiosk.store import Store
+from kiosk.status import DaemonSnapshot, run_dir, write_snapshot
+from kiosk.store import DuplicatePunch, Store, StoreError
+from kiosk.timeutil import utc_now
 from kiosk.wiring import build_recorder
 
 log = logging.getLogger(__name__)
 
-JOIN_SECONDS = 10.0
+STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share of this
+STATUS_EVERY = 2.0
+PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
 
 
 def status_path(settings: Settings) -> Path:
@@ -45,6 +61,7 @@ def build_pipeline(
     stop: threading.Event,
     exit_at_end: bool = False,
     models: FaceModels | None = None,
+    on_frame: Callable | None = None,
 ) -> Pipeline:
     camera = ReopeningCamera(
         make_camera(settings.camera),
@@ -60,36 +77,295 @@ def build_pipeline(
         matcher_factory=lambda: build_matcher(settings, store),
         exit_at_end=exit_at_end,
         status_path=status_path(settings),
-    )
+        on_frame=on_frame,
+    )  # fmt: skip
 
 
 class Kiosk:
-    def __init__(self, settings: Settings, exit_at_end: bool = False, hub: FeedbackHub | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        exit_at_end: bool = False,
+        hub: FeedbackHub | None = None,
+        notifier: SystemdNotifier | None = None,
+    ) -> None:
         self.settings, self.exit_at_end = settings, exit_at_end
         self.hub = hub or FeedbackHub()
+        self.notifier = notifier or SystemdNotifier()
+        self.health = Health()
         self.stop_event = threading.Event()
+        self.started_utc = utc_now()
         self.store: Store | None = None
         self.recorder: PunchRecorder | None = None
         self.pipeline: Pipeline | None = None
+        self.screen = None
+        self.scheduler = None
+        self.deliverer = None
+        self.zk_server = None
+        self.zk_fallback = None
+        self.pull_api = None
+        self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
+        self._stoppers: list[tuple[str, Callable[[float], None]]] = []
+        self._threads: list[threading.Thread] = []
+        self.stall_seconds = PIPELINE_STALL_SECONDS
 
+    # --- start ------------------------------------------------------------------------------
     def start(self) -> None:
         self.start_store()
         self.start_recorder()
+        self.start_screen()
         self.start_pipeline()
+        if not self.exit_at_end:
+            self.start_fingerprint_terminal()
+            self.start_fingerprint_module()
+            self.start_zk_server()
+            self.start_pull_api()
+            self.start_scheduler()
+            self.start_monitors()
+        self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
 
     def start_store(self) -> None:
         self.store = Store.open(self.settings.database_path, device_id=self.settings.device.id)
+        self.parts["store"] = "running"
 
     def start_recorder(self) -> None:
         self.recorder = build_recorder(self.settings, self.store)  # type: ignore[arg-type]
+        self.hub.subscribe(self._storage_health)
+        self.parts["recorder"] = "running"
+
+    def start_screen(self) -> None:
+        from drivers.display.factory import build_door_screen
+
+        def start() -> None:
+            self.screen = build_door_screen(self.hub, self.settings.screen, self.settings.device.language, clock=self.now)
+            if self.screen is None:
+                raise _Off()
+            self.screen.start()
+            self._stoppers.append(("screen", lambda budget: self.screen.stop()))
+
+        self._optional("screen", start)
 
     def start_pipeline(self) -> None:
+        on_frame = self.screen.on_frame if self.screen is not None else None
         self.pipeline = build_pipeline(
-            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end  # type: ignore[arg-type]
+            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end, on_frame=on_frame  # type: ignore[arg-type]
         )
         self.pipeline.start()
+        self.parts["camera"] = "running"
         log.info("face pipeline started on %s", self.pipeline.camera.camera.describe())
 
+    def start_fingerprint_terminal(self) -> None:
+        if not self.settings.fingerprint.enabled:
+            self.parts["fingerprint terminal"] = "off"
+            return
+        from drivers.fingerprint.zkteco import ZkFallback
+
+        def start() -> None:
+            self.zk_fallback = ZkFallback(
+                self.settings.fingerprint, self.store.employees, self.record_fingerprint, self.settings.tz,  # type: ignore[union-attr]
+                already=self.store.punches.exists_source_key,  # type: ignore[union-attr]
+            )  # fmt: skip
+            self.zk_fallback.start()
+            self._stoppers.append(("fingerprint terminal", lambda budget: self.zk_fallback.stop(timeout=budget)))
+
+        self._optional("fingerprint terminal", start)
+
+    def start_fingerprint_module(self) -> None:
+        if not self.settings.uart_fingerprint.enabled:
+            self.parts["fingerprint module"] = "off"
+            return
+        from drivers.fingerprint.uart import UartFingerprint, employee_for_slot
+
+        reader = UartFingerprint.from_settings(self.settings.uart_fingerprint)
+
+        def on_match(slot: int, score: int) -> None:
+            employee = employee_for_slot(self.store.employees, slot)  # type: ignore[union-attr]
+            if employee is None or not employee.active:
+                log.warning("fingerprint slot %d matches no active employee", slot)
+                return
+            self.record_fingerprint(employee.nip, self.now(), None)
+
+        def listen() -> None:
+            reader.listen(on_match, self.stop_event, on_error=lambda exc: self.health.report_fault("fingerprint module", str(exc)))
+            reader.close()
+
+        self._thread("fingerprint module", listen)
+
+    def start_zk_server(self) -> None:
+        if not self.settings.zk_server.enabled:
+            self.parts["zk server"] = "off"
+            return
+        from sync.zk import build_server
+
+        def start() -> None:
+            self.zk_server = build_server(
+                self.store, self.settings.zk_server, self.settings.device.id, tz=self.settings.tz, data_dir=self.settings.data_dir
+            )
+            self.zk_server.start()
+            self.recorder.subscribe(self.zk_server.publish)  # type: ignore[union-attr]
+            self._stoppers.append(("zk server", lambda budget: self.zk_server.stop()))
+
+        self._optional("zk server", start)
+
+    def start_pull_api(self) -> None:
+        if not self.settings.api.enabled:
+            self.parts["pull api"] = "off"
+            return
+        from kiosk.photos import PhotoStore
+        from sync.pull_api import build_pull_server
+
+        def start() -> None:
+            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir))  # type: ignore[arg-type]
+            self.pull_api.start()
+            self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
+
+        self._optional("pull api", start)
+
+    def start_scheduler(self) -> None:
+        from sync.schedule import build_scheduler
+        from sync.service import Deliverer
+
+        self.deliverer = Deliverer(self.settings, self.store)  # type: ignore[arg-type]
+        self.scheduler = build_scheduler(self.settings, self.store, self.deliverer)  # type: ignore[arg-type]
+        self.scheduler.start()
+        # After a power cut or an update, deliver what waited on disk without waiting an interval.
+        self._push_soon(None)
+        if self.settings.sync.push_delay_seconds > 0:
+            self.recorder.subscribe(self._push_soon)  # type: ignore[union-attr]
+        self._stoppers.append(("scheduler", self._stop_scheduler))
+        self.parts["scheduler"] = "running"
+
+    def start_monitors(self) -> None:
+        jumps = JumpWatcher(self.store)  # type: ignore[arg-type]
+        jumps.start()
+        self._stoppers.append(("clock", lambda budget: jumps.stop()))
+        self._thread("status", self._status_loop)
+        interval = watchdog_interval_seconds()
+        if interval:
+            # A loop stalled for the whole watchdog timeout is hung (a frame never takes that long).
+            self.stall_seconds = min(PIPELINE_STALL_SECONDS, max(2.0, interval * 2))
+            watchdog = Watchdog(self.notifier, self.healthy, interval)
+            watchdog.start()
+            self._stoppers.append(("watchdog", lambda budget: watchdog.stop()))
+
+    # --- what parts call --------------------------------------------------------------------
+    def now(self) -> datetime:
+        return datetime.now(self.settings.tz)
+
+    def record_fingerprint(self, nip: str, at: datetime, source_key: str | None) -> Punch | None:
+        """A fingerprint joins the face path at 'decision': same debounce, rules, commit, screen."""
+        try:
+            outcome = self.recorder.record(nip, Method.FINGERPRINT, at, source_key=source_key)  # type: ignore[union-attr]
+        except DuplicatePunch:
+            return None
+        except StoreError as exc:
+            self.hub.publish(Feedback(Cue.NOT_RECORDED, self.now(), nip=nip, detail=str(exc)))
+            raise
+        punch = outcome.punch
+        self.hub.publish(
+            Feedback(
+                Cue.ALREADY_RECORDED if outcome.repeated else Cue.RECORDED, self.now(), name=outcome.employee.name, nip=nip,
+                punch_time=punch.local_time, classification=Classification(punch.kind, punch.status, punch.status_minutes),
+                detail="fingerprint",
+            )
+        )  # fmt: skip
+        return punch
+
+    def healthy(self) -> bool:
+        """What the systemd watchdog asks: are the vital loops turning?"""
+        pipeline_ok = self.pipeline is not None and (
+            not self.pipeline.is_alive() and self.exit_at_end
+            or time.monotonic() - self.pipeline.last_beat < self.stall_seconds
+        )
+        scheduler_ok = self.scheduler is None or self.scheduler.running
+        return bool(pipeline_ok and scheduler_ok and self.store is not None)
+
+    def _storage_health(self, feedback: Feedback) -> None:
+        if feedback.cue == Cue.NOT_RECORDED:
+            self.health.report_fault("storage", f"punch NOT recorded: {feedback.detail}")
+        elif feedback.cue == Cue.RECORDED:
+            self.health.clear_fault("storage")
+
+    def _push_soon(self, punch: Punch | None) -> None:
+        """Deliver shortly after a punch (one pending run at a time), not only on the interval."""
+        run_at = datetime.now(self.settings.tz) + timedelta(seconds=self.settings.sync.push_delay_seconds)
+        try:
+            self.scheduler.add_job(self.deliverer.push_all, "date", run_date=run_at, id="push-soon", name="push after a punch")
+        except ConflictingIdError:
+            pass  # a run is already pending; it will take this punch too
+
+    def _stop_scheduler(self, budget: float) -> None:
+        self.deliverer.stop.set()  # a push waiting out a backoff returns at once
+        self.scheduler.shutdown(wait=False)
+
+    # --- status -----------------------------------------------------------------------------
+    def _status_loop(self) -> None:
+        while not self.stop_event.wait(STATUS_EVERY):
+            self._observe_parts()
+            try:
+                write_snapshot(run_dir(self.settings.data_dir), self.snapshot())
+            except OSError as exc:
+                self.health.report_fault("storage", f"cannot write the status file: {exc}")
+
+    def _observe_parts(self) -> None:
+        camera = self.pipeline.camera.status() if self.pipeline else None
+        if camera is not None and camera.state in ("fault", "ended"):
+            self.health.report_fault("camera", camera.last_error or camera.state)
+        elif camera is not None:
+            self.health.clear_fault("camera")
+        if self.zk_fallback is not None:
+            status = self.zk_fallback.status
+            if status.connected:
+                self.health.clear_fault("fingerprint terminal")
+            elif status.last_error:
+                self.health.report_fault("fingerprint terminal", status.last_error)
+            if status.drift is not None:
+                save_reference(self.store, f"terminal:{self.settings.fingerprint.terminal_address}", status.drift.total_seconds())  # type: ignore[arg-type]
+        for name in self.store.delivery.targets():  # type: ignore[union-attr]
+            state = self.store.delivery.state(name)  # type: ignore[union-attr]
+            if state.halted_reason or state.last_error:
+                self.health.report_fault(f"sync:{name}", state.halted_reason or state.last_error)
+            else:
+                self.health.clear_fault(f"sync:{name}")
+
+    def snapshot(self) -> DaemonSnapshot:
+        pipeline = self.pipeline.status().as_dict() if self.pipeline else {}
+        camera = pipeline.get("camera", {})
+        fallback = self.zk_fallback.status if self.zk_fallback else None
+        return DaemonSnapshot(
+            pid=os.getpid(),
+            started_utc=self.started_utc.isoformat(),
+            updated_utc=utc_now().isoformat(),
+            camera={**camera, "fps": pipeline.get("fps", 0.0), "templates": pipeline.get("templates", 0)},
+            fingerprint={} if fallback is None else {"connected": fallback.connected, "events": fallback.events, "last_error": fallback.last_error},
+            faults=[
+                {"part": f.part, "message": f.message, "since_utc": datetime.fromtimestamp(f.since_wall).astimezone().isoformat()}
+                for f in self.health.faults()
+            ],
+            parts=dict(self.parts),
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _optional(self, name: str, start: Callable[[], None]) -> None:
+        try:
+            start()
+        except _Off:
+            self.parts[name] = "off"
+            return
+        except Exception as exc:  # noqa: BLE001 - an optional part never stops the door
+            log.exception("%s did not start", name)
+            self.parts[name] = f"failed: {exc}"
+            self.health.report_fault(name, f"did not start: {exc}")
+            return
+        self.parts[name] = "running"
+
+    def _thread(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        self.parts[name] = "running"
+
+    # --- stop -------------------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> bool:
         """Block until stopped or (with --exit-at-end) the source ended; True when finished."""
         if self.pipeline is None:
@@ -98,14 +374,29 @@ class Kiosk:
         return not self.pipeline.is_alive()
 
     def stop(self) -> None:
+        """Every committed punch is already on disk: stopping only has to be prompt and tidy."""
+        self.notifier.stopping()
         self.stop_event.set()
+        deadline = time.monotonic() + STOP_BUDGET_SECONDS
+        for name, stopper in reversed(self._stoppers):
+            try:
+                stopper(max(0.1, (deadline - time.monotonic()) / 2))
+            except Exception:  # noqa: BLE001
+                log.exception("stopping %s failed", name)
+        self._stoppers.clear()
         if self.pipeline is not None:
-            self.pipeline.join(JOIN_SECONDS)
+            self.pipeline.join(max(0.1, deadline - time.monotonic()))
             if self.pipeline.is_alive():
-                log.warning("face pipeline did not stop within %.0f s", JOIN_SECONDS)
+                log.warning("face pipeline did not stop in time; exiting anyway (nothing uncommitted is lost)")
+        for thread in self._threads:
+            thread.join(max(0.05, deadline - time.monotonic()))
         if self.store is not None:
             self.store.close()
             self.store = None
 
     def status(self) -> dict:
         return {"pipeline": self.pipeline.status().as_dict() if self.pipeline else None}
+
+
+class _Off(Exception):
+    """An optional part configured off."""

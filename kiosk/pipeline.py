@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from drivers.camera.base import EndOfStream
 from drivers.camera.reopen import CameraStatus, ReopeningCamera
 from kiosk.domain import Classification, Method
@@ -75,6 +77,7 @@ class Pipeline:
         matcher_factory: Callable[[], Matcher] | None = None,
         exit_at_end: bool = False,
         status_path: Path | None = None,
+        on_frame: Callable[[np.ndarray], None] | None = None,
     ) -> None:
         self.camera, self.recognizer, self.recorder, self.hub = camera, recognizer, recorder, hub
         self.photos, self.stop_event, self.now = photos, stop, now
@@ -86,6 +89,8 @@ class Pipeline:
         self._last: Feedback | None = None
         self._next_status = self._next_templates = 0.0
         self._template_count = len(recognizer.matcher)
+        self.on_frame = on_frame  # the door screen's preview
+        self.last_beat = time.monotonic()  # every loop turn: the watchdog's proof of life
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -106,6 +111,7 @@ class Pipeline:
         self._state = "running"
         try:
             while not self.stop_event.is_set():
+                self.last_beat = time.monotonic()
                 try:
                     frame = self.camera.read()
                 except EndOfStream:
@@ -124,6 +130,8 @@ class Pipeline:
     # --- one frame --------------------------------------------------------------------------
     def _process(self, frame) -> None:
         self._frames += 1
+        if self.on_frame is not None:
+            self.on_frame(frame.image)
         self._recent.append(time.monotonic())
         try:
             events = self.recognizer.process(frame)

@@ -1,6 +1,6 @@
 """`kiosk status`: what the running daemon reports, plus what the store and the system say.
 
-The daemon writes a small JSON snapshot to data_dir/status.json every few seconds (atomically);
+The daemon writes a small JSON snapshot to data_dir/run/status.json every few seconds (atomically);
 `kiosk status` is another process, so it reads that file, the database and the clock itself.
 """
 
@@ -37,21 +37,26 @@ class DaemonSnapshot:
     parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "failed: ..."
 
 
-def write_snapshot(data_dir: Path, snapshot: DaemonSnapshot) -> None:
+def run_dir(data_dir: Path) -> Path:
+    return data_dir / "run"
+
+
+def write_snapshot(folder: Path, snapshot: DaemonSnapshot) -> None:
     """Atomic replace, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".status-", suffix=".json")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".status-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(asdict(snapshot), handle)
-        os.replace(tmp, data_dir / STATUS_FILE)
+        os.replace(tmp, folder / STATUS_FILE)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def read_snapshot(data_dir: Path) -> dict | None:
+def read_snapshot(folder: Path) -> dict | None:
     try:
-        return json.loads((data_dir / STATUS_FILE).read_text())
+        return json.loads((folder / STATUS_FILE).read_text())
     except (OSError, ValueError):
         return None
 
@@ -79,7 +84,7 @@ def _pid_alive(pid: int) -> bool:
 
 def collect_status(settings: Settings, store: Store, target_names: list[str]) -> dict:
     now = utc_now()
-    snapshot = read_snapshot(settings.data_dir)
+    snapshot = read_snapshot(run_dir(settings.data_dir))
     state, uptime = daemon_state(snapshot, now)
     last = store.punches.page(after_seq=store.punches.last_seq() - 1, limit=1) if store.punches.last_seq() else []
     clock = read_clock()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import signal
+import threading
 
 import click
 
@@ -10,27 +12,64 @@ from drivers.camera.base import CameraError
 from kiosk.cli.common import App, fail, pass_app
 from kiosk.daemon import Kiosk
 from kiosk.face.models import ModelsMissing
+from kiosk.settings import ConfigError, Settings, load_settings
+from kiosk.store import StoreError
+
+log = logging.getLogger(__name__)
 
 
 @click.command("run")
 @click.option("--exit-at-end", is_flag=True, help="Stop when a file source ends (replaying a recording).")
 @pass_app
 def run_command(app: App, exit_at_end: bool) -> None:
-    """Run the kiosk: camera -> face recognition -> durable punches. Stop with Ctrl-C or SIGTERM."""
-    kiosk = Kiosk(app.settings, exit_at_end=exit_at_end)
+    """Run the kiosk: camera -> face recognition -> durable punches -> delivery.
+
+    SIGTERM or Ctrl-C stops it (within 5 s; every recorded punch is already on disk). SIGHUP
+    re-reads the configuration: a valid file restarts every part with it, a broken one is refused
+    and the running configuration stays.
+    """
+    stop, reload = threading.Event(), threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: kiosk.stop_event.set())
+        signal.signal(signum, lambda *_: stop.set())
+    signal.signal(signal.SIGHUP, lambda *_: reload.set())
+    settings = app.settings
+    while True:
+        kiosk = start_kiosk(settings, exit_at_end)
+        settings = serve(kiosk, app, settings, stop, reload)
+        kiosk.stop()
+        if settings is None:
+            break
+        kiosk.notifier.send("RELOADING=1")
+    summary = kiosk.status()["pipeline"]
+    if summary:
+        click.echo(
+            f"Stopped: {summary['frames']} frames, {summary['punches']} punches recorded, "
+            f"{summary['repeats']} repeats, camera faults {summary['camera']['faults']}."
+        )
+
+
+def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
+    kiosk = Kiosk(settings, exit_at_end=exit_at_end)
     try:
         kiosk.start()
-    except (ModelsMissing, CameraError) as exc:
+    except (ModelsMissing, CameraError, StoreError) as exc:
         kiosk.stop()
         fail(str(exc))
-    while not kiosk.wait(timeout=0.5):
-        if kiosk.stop_event.is_set():
-            break
-    kiosk.stop()
-    status = kiosk.status()["pipeline"]
-    click.echo(
-        f"Stopped: {status['frames']} frames, {status['punches']} punches recorded, "
-        f"{status['repeats']} repeats, camera faults {status['camera']['faults']}."
-    )
+    return kiosk
+
+
+def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, reload: threading.Event) -> Settings | None:
+    """Run until stopped (None) or until a valid new configuration arrives (the new settings)."""
+    while not stop.is_set():
+        if kiosk.wait(timeout=0.5):
+            return None  # --exit-at-end: the recording ended
+        if reload.is_set():
+            reload.clear()
+            try:
+                fresh = load_settings(app.config_path)
+            except ConfigError as exc:
+                log.error("SIGHUP: configuration refused, keeping the running one: %s", exc)
+                continue
+            log.info("SIGHUP: configuration re-read from %s; restarting the parts", app.config_path)
+            return fresh
+    return None

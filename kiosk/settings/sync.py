@@ -38,6 +38,9 @@ class SyncSettings:
     url: str = field(default="", metadata={"help": "base URL of the central server; empty = no push", "url": True})
     token_file: str = field(default="", metadata={"help": "file holding the bearer token, mode 0600", "secret_file": True})
     interval_minutes: int = field(default=5, metadata={"min": 1, "max": 1440, "help": "push every N minutes"})
+    push_delay_seconds: float = field(
+        default=30.0, metadata={"min": 0.0, "max": 3600.0, "help": "also push this long after a new punch; 0 = only on the interval"}
+    )
     batch_size: int = field(default=500, metadata={"min": 1, "max": 5000, "help": "punches per request"})
     verify_tls: bool = field(default=True, metadata={"help": "check the server's TLS certificate (leave on)"})
     ca_bundle: str = field(default="", metadata={"help": "PEM file of the CA that signed the server's certificate"})
