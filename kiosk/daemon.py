@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share of this
 STATUS_EVERY = 2.0
+ROSTER_PUSH_EVERY = 300.0  # write added/removed employees to the fingerprint terminal
 PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
 
 
@@ -300,8 +301,14 @@ class Kiosk:
 
     # --- status -----------------------------------------------------------------------------
     def _status_loop(self) -> None:
+        next_roster_push = time.monotonic() + ROSTER_PUSH_EVERY
         while not self.stop_event.wait(STATUS_EVERY):
             self._observe_parts()
+            if self.zk_fallback is not None and time.monotonic() >= next_roster_push:
+                # A removed employee's terminal user is deleted too (their finger must not punch).
+                next_roster_push = time.monotonic() + ROSTER_PUSH_EVERY
+                if self.settings.fingerprint.push_roster:
+                    self.zk_fallback.request_roster_push()
             try:
                 write_snapshot(run_dir(self.settings.data_dir), self.snapshot())
             except OSError as exc:

@@ -58,6 +58,18 @@ def check_disk(settings: Settings) -> Check:
     return Check("disk", OK, f"{free_mb} MB free in {settings.data_dir}")
 
 
+def check_privacy(settings: Settings) -> Check:
+    """Face templates, photos and evidence are personal data of a specific kind (UU 27/2022)."""
+    loose = [
+        str(path)
+        for path in (settings.data_dir, settings.data_dir / "photos", settings.data_dir / "evidence", settings.database_path)
+        if path.exists() and path.stat().st_mode & 0o077
+    ]
+    if loose:
+        return Check("privacy", WARN, f"readable by other users: {', '.join(loose)}; fix with: chmod -R go-rwx {settings.data_dir}")
+    return Check("privacy", OK, f"{settings.data_dir} is owner-only")
+
+
 def check_clock(settings: Settings) -> Check:
     synced = read_clock().synced
     if synced:
@@ -170,6 +182,7 @@ CHECKS: tuple[Callable[[Settings], Check | list[Check]], ...] = (
     check_config,
     check_database,
     check_disk,
+    check_privacy,
     check_clock,
     check_camera,
     check_face_models,

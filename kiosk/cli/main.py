@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import click
 
 from kiosk import __version__
-from kiosk.cli.common import App
 from kiosk.cli.absence import absence_group
+from kiosk.cli.common import App
 from kiosk.cli.config_cmd import config_group
+from kiosk.cli.demo import demo_command
 from kiosk.cli.employee import employee_group
+from kiosk.cli.enroll import enroll_command
 from kiosk.cli.health_cmds import doctor_command, status_command
+from kiosk.cli.identify import identify_command
 from kiosk.cli.punch import punch_group
 from kiosk.cli.report import report_group
-from kiosk.cli.zk import zk_group
-from kiosk.cli.sync_cmd import sync_command
-from kiosk.cli.enroll import enroll_command
-from kiosk.cli.identify import identify_command
 from kiosk.cli.run import run_command
-from kiosk.cli.demo import demo_command
+from kiosk.cli.sync_cmd import sync_command
+from kiosk.cli.zk import zk_group
+from kiosk.logs import configure_logging
 
 COMMANDS = [
     config_group,
@@ -56,11 +54,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     Set-up: write /etc/kiosk/kiosk.toml (see config/kiosk.example.toml), run `kiosk config check`,
     add employees, enroll their faces, then `kiosk run` (systemd runs it as a service).
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose)
     app = App(config_arg=config_path)
     ctx.obj = app
     ctx.call_on_close(app.close)

@@ -39,7 +39,7 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         check_header(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # biometric data: owner only
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so durability is explicit.
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.lock = threading.RLock()
