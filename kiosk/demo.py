@@ -2,13 +2,16 @@
 
 It enrolls the public-domain astronaut portrait that ships inside scikit-image into a temporary
 data_dir, plays frames made from it (an empty doorway, the person walking up, leaving, coming back),
-and reports what the door said and which punches were recorded. Liveness is switched off for this
-synthetic demo: the frames are made from one still photo, which is exactly what liveness refuses.
+and reports what the door said (in Bahasa Indonesia) and which punches were recorded. Then it
+delivers them with push protocol v1 to the reference receiver, started on 127.0.0.1 for the demo
+(loopback only: no network). Liveness is switched off for this synthetic demo: the frames are made
+from one still photo, which is exactly what liveness refuses.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import tempfile
 import threading
 from collections.abc import Callable
@@ -27,6 +30,7 @@ from kiosk.enroll import Enroller
 from kiosk.face.models import FaceModels
 from kiosk.face.recognizer import Recognizer
 from kiosk.feedback import Feedback, FeedbackHub
+from kiosk.i18n import describe
 from kiosk.pipeline import Pipeline
 from kiosk.settings import Settings
 from kiosk.settings.device import DeviceSettings
@@ -35,7 +39,7 @@ from kiosk.store import Store
 from kiosk.wiring import build_recorder
 
 DEMO_NIP = "196508191990032001"
-DEMO_NAME = "Eileen Collins (astronaut, scikit-image sample)"
+DEMO_NAME = "Eileen Collins"
 FRAME_SIZE = (640, 360)
 FPS = 15.0
 
@@ -46,6 +50,8 @@ class DemoResult:
     feedback: list[Feedback]
     frames: int
     data_dir: Path
+    delivered: int = 0  # punches the reference receiver stored
+    receiver_url: str = ""
 
 
 def astronaut_portrait() -> np.ndarray:
@@ -105,18 +111,35 @@ def _run(settings: Settings, say: Callable[[str], None]) -> DemoResult:
             "photo",
             force=False,
         )
-        say(f"Enrolled {DEMO_NIP} {DEMO_NAME}: {len(enrollment.template_ids)} template from skimage.data.astronaut().")
+        say(f"Enrolled {DEMO_NIP} {DEMO_NAME}: {len(enrollment.template_ids)} template from skimage.data.astronaut() (the public-domain astronaut portrait shipped with scikit-image).")
         feedback: list[Feedback] = []
         hub = FeedbackHub()
         hub.subscribe(feedback.append)
-        hub.subscribe(lambda item: say(f"  door: {item.cue:<16} {item.name} {item.detail}"))
+        hub.subscribe(lambda item: say(f"  door: {describe(item, settings.device.language).sentence}"))
         frames = demo_frames(portrait)
         say(f"Playing {len(frames)} synthetic frames ({len(frames) / FPS:.1f} s at {FPS:.0f} fps); liveness is OFF "
             "because every frame comes from one still photo, which a live kiosk would refuse.")
         pipeline = _pipeline(settings, store, models, hub, frames)
         pipeline.run()
         punches = store.punches.page()
-        return DemoResult(punches, feedback, pipeline.status().frames, settings.data_dir)
+        delivered, url = _deliver(settings, store, say)
+        return DemoResult(punches, feedback, pipeline.status().frames, settings.data_dir, delivered, url)
+
+
+def _deliver(settings: Settings, store: Store, say: Callable[[str], None]) -> tuple[int, str]:
+    """Push to the reference receiver on loopback, exactly as a kiosk pushes to SIAP."""
+    from sync.receiver import Receiver
+    from sync.service import deliver_now
+    from sync.testing import write_token
+
+    token = secrets.token_urlsafe(16)
+    token_file = write_token(settings.data_dir / "demo-receiver.token", token)
+    with Receiver(settings.data_dir / "receiver.db", token) as receiver:
+        sync = dataclasses.replace(settings.sync, url=receiver.url, token_file=str(token_file))
+        (outcome,) = deliver_now(dataclasses.replace(settings, sync=sync), store)
+        say(f"Delivered {outcome.delivered} punch(es) to the reference receiver at {receiver.url} (push protocol v1): "
+            f"{'queue empty' if outcome.ok and not outcome.remaining else outcome.error}.")
+        return receiver.store.count(), receiver.url
 
 
 def _portrait_candidate(models: FaceModels, portrait: np.ndarray, settings: Settings):

@@ -14,7 +14,9 @@ def test_demo_enrolls_the_sample_face_and_records_one_punch(tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     assert "liveness is OFF" in result.output
     assert "Punches recorded: 1" in result.output
-    assert "already_recorded" in result.output  # walking up again within face.repeat_minutes
+    assert "Terima kasih, Eileen" in result.output  # the door speaks Bahasa Indonesia by default
+    assert "sudah tercatat" in result.output.lower()  # walking up again within face.repeat_minutes
+    assert "Delivered 1 punch(es) to the reference receiver" in result.output and "queue empty" in result.output
 
     from kiosk.store import Store
 

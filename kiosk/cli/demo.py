@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -17,6 +18,8 @@ def demo_command(keep: Path | None) -> None:
     """Show the face punch end to end on a sample photo shipped with scikit-image (no config needed)."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger().setLevel(logging.WARNING)  # the demo narrates; INFO logs would repeat it
     result = run_demo(click.echo, keep)
     click.echo(f"Processed {result.frames} frames. Punches recorded: {len(result.punches)}")
     for punch in result.punches:
