@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 
+_HANDLER_NAME = "kiosk-console"
 # sd-daemon(3) priorities
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
@@ -30,8 +31,10 @@ def configure_logging(verbose: bool = False, environ: dict[str, str] | None = No
         handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler: others (pytest's capture, an embedding program's) stay.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # Third-party chatter that says nothing a technician can act on.
     for noisy in ("apscheduler.executors", "apscheduler.scheduler", "waitress.queue", "urllib3"):

@@ -8,10 +8,8 @@
 from __future__ import annotations
 
 import hmac
-import json
 import re
 
-from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -20,6 +18,7 @@ from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from sync.targets import read_token
+from sync.json_app import JsonApp, json_error, json_response
 from sync.wsgi_server import ServerThread
 
 DEFAULT_LIMIT = 500
@@ -45,15 +44,9 @@ def _number(text: str, name: str, meaning: str) -> int:
     return int(text)
 
 
-def _json(document: object, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(document, ensure_ascii=False), status=status, mimetype="application/json", headers=headers)
+class PullApi(JsonApp):
+    not_found_hint = "; see docs/sync-protocol.md"
 
-
-def _error(status: int, code: str, message: str, headers: dict | None = None) -> Response:
-    return _json({"error": {"code": code, "message": message}}, status, headers)
-
-
-class PullApi:
     def __init__(self, store: Store, photos: PhotoStore, token: str, max_page: int = 1000) -> None:
         if not token:
             raise ValueError("the pull API needs a token: set api.token_file to a file holding it (mode 0600)")
@@ -64,22 +57,11 @@ class PullApi:
             Rule("/api/v1/punches/<uuid>/photo", endpoint="photo", methods=["GET"]),
         ])  # fmt: skip
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, args = self.routes.bind_to_environ(environ).match()
-            response = self.dispatch(request, endpoint, args)
-        except NotFound:
-            response = _error(404, "not_found", f"no such endpoint {request.path}; see docs/sync-protocol.md")
-        except HTTPException as exc:
-            response = _error(exc.code or 400, "bad_request", exc.description or "bad request")
-        return response(environ, start_response)
-
     def dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
         if endpoint == "health":
-            return _json({"status": "ok", "last_seq": self.store.punches.last_seq()})
+            return json_response({"status": "ok", "last_seq": self.store.punches.last_seq()})
         if not self._authorised(request):
-            return _error(401, "unauthorized", "send Authorization: Bearer <token>", {"WWW-Authenticate": 'Bearer realm="kiosk"'})
+            return json_error(401, "unauthorized", "send Authorization: Bearer <token>", {"WWW-Authenticate": 'Bearer realm="kiosk"'})
         return getattr(self, f"on_{endpoint}")(request, **args)
 
     def _authorised(self, request: Request) -> bool:
@@ -91,23 +73,23 @@ class PullApi:
         try:
             after, limit = page_params(request.args, self.max_page)
         except BadParameter as exc:
-            return _error(400, "bad_parameter", str(exc))
+            return json_error(400, "bad_parameter", str(exc))
         # one row more than asked tells whether another page follows
         punches = self.store.punches.page(after, limit + 1)
         page = punches[:limit]
         next_after = page[-1].seq if page else after
-        return _json({"punches": [punch_record(p) for p in page], "next_after": next_after, "has_more": len(punches) > limit})
+        return json_response({"punches": [punch_record(p) for p in page], "next_after": next_after, "has_more": len(punches) > limit})
 
     def on_photo(self, request: Request, uuid: str) -> Response:
         punch = self.store.punches.by_uuid(uuid)
         if punch is None:
-            return _error(404, "unknown_punch", f"no punch {uuid} on this kiosk")
+            return json_error(404, "unknown_punch", f"no punch {uuid} on this kiosk")
         try:
             data = self.photos.path_of(punch.photo).read_bytes() if punch.photo else None
         except (OSError, ValueError):
             data = None
         if data is None:
-            return _error(404, "no_photo", f"punch {uuid} has no evidence photo (none taken, or removed by retention)")
+            return json_error(404, "no_photo", f"punch {uuid} has no evidence photo (none taken, or removed by retention)")
         return Response(data, mimetype="image/jpeg")
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
 from kiosk.settings import Settings
-from kiosk.settings.validate import build_section  # noqa: F401  (re-exported for tests)
 from kiosk.store import Store
 from kiosk.store.punches import _INSERT, _row_of
 

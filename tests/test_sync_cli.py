@@ -29,10 +29,10 @@ def test_sync_now_json_shows_parked_and_empty_queue(tmp_path):
             insert_punches_fast(store, 30)
             receiver.app.faults = Faults(reject_uuids=frozenset({store.punches.get(7).uuid}))
         before = CliRunner().invoke(cli, ["--config", str(config), "sync", "--json"])
-        assert before.exit_code == 0 and json.loads(before.output)[0]["queue_depth"] == 30
+        assert before.exit_code == 0 and json.loads(before.stdout)[0]["queue_depth"] == 30
         result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", "--json"])
         assert result.exit_code == 0, result.output
-        (status,) = json.loads(result.output)
+        (status,) = json.loads(result.stdout)  # logs go to stderr
         assert status["target"] == "siap" and status["queue_depth"] == 0 and status["last_success_utc"]
         assert status["parked"] == [{"seq": 7, "code": "rejected_by_test", "reason": "this punch was configured to be rejected"}]
         table = CliRunner().invoke(cli, ["--config", str(config), "sync"])

@@ -14,10 +14,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from sync.json_app import JsonApp, json_error, json_response
 from sync.receiver.checks import check_punch
 from sync.receiver.faults import Faults
 from sync.receiver.store import ReceiverStore, Verdict
@@ -40,16 +40,7 @@ class Stats:
     replays: int = 0
 
 
-def error(status: int, code: str, message: str, headers: dict | None = None) -> Response:
-    body = json.dumps({"error": {"code": code, "message": message}})
-    return Response(body, status=status, mimetype="application/json", headers=headers)
-
-
-def ok_json(document: object, status: int = 200) -> Response:
-    return Response(json.dumps(document, separators=(",", ":")), status=status, mimetype="application/json")
-
-
-class ReceiverApp:
+class ReceiverApp(JsonApp):
     def __init__(self, store: ReceiverStore, token: str, faults: Faults | None = None) -> None:
         faults = faults or Faults()
         self.store, self.token, self.faults = store, token, faults
@@ -64,26 +55,15 @@ class ReceiverApp:
             Rule("/api/v1/templates", endpoint="templates", methods=["POST"]),
         ])  # fmt: skip
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            endpoint, args = self.routes.bind_to_environ(environ).match()
-            response = self.dispatch(request, endpoint, args)
-        except NotFound:
-            response = error(404, "not_found", f"no such endpoint {request.path}")
-        except HTTPException as exc:
-            response = error(exc.code or 400, "bad_request", exc.description or "bad request")
-        return response(environ, start_response)
-
     def dispatch(self, request: Request, endpoint: str, args: dict):
         if endpoint == "health":
-            return ok_json({"status": "ok", "protocol": 1, "punches": self.store.count()})
+            return json_response({"status": "ok", "protocol": 1, "punches": self.store.count()})
         self._count(requests=1)
         if not self._authorised(request):
-            return error(401, "unauthorized", "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="siap"'})
+            return json_error(401, "unauthorized", "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="siap"'})
         if self.faults.status is not None:
             headers = {"Retry-After": str(self.faults.retry_after)} if self.faults.retry_after is not None else None
-            return error(self.faults.status, "injected", f"fault injected: HTTP {self.faults.status}", headers)
+            return json_error(self.faults.status, "injected", f"fault injected: HTTP {self.faults.status}", headers)
         return getattr(self, f"on_{endpoint}")(request, **args)
 
     def _authorised(self, request: Request) -> bool:
@@ -102,7 +82,7 @@ class ReceiverApp:
         with self._stats_lock:
             fault = self.faults.draw(self.rng)
         if fault == "fail":
-            return error(500, "injected", "fault injected: internal error")
+            return json_error(500, "injected", "fault injected: internal error")
         parsed = self._parse_batch(request)
         if isinstance(parsed, Response):
             return parsed
@@ -113,16 +93,16 @@ class ReceiverApp:
 
     def _parse_batch(self, request: Request):
         if (request.content_length or 0) > MAX_BODY:
-            return error(413, "too_large", f"a batch body is at most {MAX_BODY} bytes")
+            return json_error(413, "too_large", f"a batch body is at most {MAX_BODY} bytes")
         try:
             document = json.loads(request.get_data())
             punches, device_id = document["punches"], str(document.get("device_id", ""))
         except (ValueError, KeyError, TypeError):
-            return error(400, "bad_json", 'body must be JSON: {"protocol": 1, "device_id": "...", "punches": [...]}')
+            return json_error(400, "bad_json", 'body must be JSON: {"protocol": 1, "device_id": "...", "punches": [...]}')
         if document.get("protocol") != 1 or not isinstance(punches, list):
-            return error(400, "bad_protocol", "protocol must be 1 and punches a list")
+            return json_error(400, "bad_protocol", "protocol must be 1 and punches a list")
         if len(punches) > MAX_BATCH:
-            return error(413, "too_large", f"at most {MAX_BATCH} punches per batch")
+            return json_error(413, "too_large", f"at most {MAX_BATCH} punches per batch")
         return device_id, punches, request.headers.get("Idempotency-Key", "")
 
     def _store_batch(self, device_id: str, punches: list, key: str) -> str:
@@ -156,16 +136,16 @@ class ReceiverApp:
 
     def on_photo(self, request: Request, uuid: str):
         if request.mimetype != "image/jpeg":
-            return error(415, "not_jpeg", "send the photo as Content-Type: image/jpeg")
+            return json_error(415, "not_jpeg", "send the photo as Content-Type: image/jpeg")
         if (request.content_length or 0) > MAX_PHOTO:
-            return error(413, "too_large", f"a photo is at most {MAX_PHOTO} bytes")
+            return json_error(413, "too_large", f"a photo is at most {MAX_PHOTO} bytes")
         if not self.store.put_photo(uuid, request.get_data()):
-            return error(404, "unknown_punch", f"no punch {uuid}; push the punch before its photo")
+            return json_error(404, "unknown_punch", f"no punch {uuid}; push the punch before its photo")
         return Response(status=204)
 
     # roster
     def on_roster(self, request: Request):
-        return ok_json({"employees": self.store.roster()})
+        return json_response({"employees": self.store.roster()})
 
     def on_templates(self, request: Request):
         try:
@@ -173,8 +153,8 @@ class ReceiverApp:
             items, device_id = document["templates"], str(document.get("device_id", ""))
             results = [self._template(item, device_id) for item in items]
         except (ValueError, KeyError, TypeError):
-            return error(400, "bad_json", 'body must be {"device_id": "...", "templates": [{"local_id", "nip", "vector", "quality"}]}')
-        return ok_json({"results": results})
+            return json_error(400, "bad_json", 'body must be {"device_id": "...", "templates": [{"local_id", "nip", "vector", "quality"}]}')
+        return json_response({"results": results})
 
     def _template(self, item: dict, device_id: str) -> dict:
         outcome = self.store.put_template(item["nip"], str(item["vector"]), float(item.get("quality", 0)), device_id, int(item["local_id"]))
