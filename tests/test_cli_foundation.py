@@ -151,3 +151,13 @@ def test_random_bytes_database(kiosk, config_file: Path) -> None:
     assert result.exit_code == 1
     assert str(path) in result.output and "not an SQLite database" in result.output
     assert path.read_bytes() == garbage
+
+
+def test_every_command_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    from kiosk.cli.main import cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in cli.commands:
+        assert f"kiosk {name}" in readme, f"`kiosk {name}` is not shown in README.md"

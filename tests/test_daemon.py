@@ -151,6 +151,29 @@ def test_ready_then_periodic_watchdog_then_clean_stop(tmp_path: Path, notify: No
     assert notify.times_of("STOPPING=1")
 
 
+def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, notify: NotifySocket) -> None:
+    config = write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")))
+    process = start_kiosk(config, notify)
+    try:
+        notify.wait_for("READY=1", timeout=60)
+        config.write_text(config.read_text() + "\n[face]\ntolerence = 0.4\n")
+        process.send_signal(signal.SIGHUP)
+        time.sleep(2.0)
+        assert process.poll() is None, "a broken config on SIGHUP must not stop the kiosk"
+        config.write_text(config.read_text().replace("tolerence = 0.4", "tolerance = 0.45"))
+        process.send_signal(signal.SIGHUP)
+        notify.wait_for("RELOADING=1", timeout=30)
+        deadline = time.monotonic() + 60
+        while len(notify.times_of("READY=1")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(notify.times_of("READY=1")) == 2, "no READY=1 after the reload"
+    finally:
+        seconds, output = terminate(process)
+    assert "configuration refused" in output and "tolerence" in output
+    assert "configuration re-read" in output
+    assert process.returncode == 0
+
+
 class HangingStream:
     """An HTTP 'camera' that accepts connections and never answers: a hung network camera."""
 
