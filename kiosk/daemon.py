@@ -79,6 +79,7 @@ def build_pipeline(
         exit_at_end=exit_at_end,
         status_path=status_path(settings),
         on_frame=on_frame,
+        templates_version=store.templates.version,
     )  # fmt: skip
 
 

@@ -131,8 +131,10 @@ def check_server(settings: Settings) -> list[Check]:
 
 
 def _probe_target(name: str, target, token: str, settings: Settings) -> Check:
-    timeout = (settings.sync.connect_timeout, settings.sync.read_timeout)
-    verify = settings.sync.ca_bundle or settings.sync.verify_tls
+    from sync.deliver import PushPolicy
+
+    policy = PushPolicy.from_settings(settings.sync)  # the same TLS and timeouts as real pushes
+    timeout, verify = policy.timeout, policy.verify
     if target.kind == "adms":
         reply = requests.get(f"{target.url}/iclock/cdata", params={"SN": target.serial, "options": "all"}, timeout=timeout, verify=verify)
         if reply.status_code == 403:

@@ -78,6 +78,7 @@ class Pipeline:
         exit_at_end: bool = False,
         status_path: Path | None = None,
         on_frame: Callable[[np.ndarray], None] | None = None,
+        templates_version: Callable[[], tuple] | None = None,
     ) -> None:
         self.camera, self.recognizer, self.recorder, self.hub = camera, recognizer, recorder, hub
         self.photos, self.stop_event, self.now = photos, stop, now
@@ -90,6 +91,8 @@ class Pipeline:
         self._next_status = self._next_templates = 0.0
         self._template_count = len(recognizer.matcher)
         self.on_frame = on_frame  # the door screen's preview
+        self.templates_version = templates_version
+        self._seen_version: tuple | None = None  # the first check reloads once, closing any start-up race
         self.last_beat = time.monotonic()  # every loop turn: the watchdog's proof of life
 
     # --- life cycle -------------------------------------------------------------------------
@@ -196,6 +199,12 @@ class Pipeline:
     def _refresh_templates(self) -> None:
         """Pick up enrollments and removals made by `kiosk enroll` while the kiosk runs."""
         try:
+            if self.templates_version is not None:
+                # With 10,000 templates a reload reads megabytes: only when something changed.
+                version = self.templates_version()
+                if version == self._seen_version:
+                    return
+                self._seen_version = version
             matcher = self.matcher_factory()  # type: ignore[misc]
         except StoreError:
             log.exception("could not reload face templates; keeping the previous ones")

@@ -150,3 +150,16 @@ def test_migrations_run_once(tmp_path: Path) -> None:
     Store.open(path).close()
     with Store.open(path) as store:
         assert store.db.scalar("PRAGMA user_version") == len(MIGRATIONS)
+
+
+def test_template_version_changes_with_what_matching_sees(db: Store) -> None:
+    seen = {db.templates.version()}
+    db.templates.add(NIP, np.ones(128), "photo")
+    seen.add(db.templates.version())
+    ani = db.employees.add(Employee(nip="199001012015031002", name="Ani"))
+    seen.add(db.templates.version())
+    db.employees.update(Employee(nip=ani.nip, name="Ani", active=False))
+    seen.add(db.templates.version())
+    db.employees.remove(NIP)
+    seen.add(db.templates.version())
+    assert len(seen) == 5

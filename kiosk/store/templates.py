@@ -62,6 +62,14 @@ class Templates:
             vectors=vectors.astype(np.float32),
         )
 
+    def version(self) -> tuple:
+        """Changes whenever matrix() would: a cheap check before reloading every template."""
+        row = self.db.query(
+            "SELECT (SELECT COUNT(*) FROM face_templates), (SELECT MAX(id) FROM face_templates),"
+            " (SELECT COUNT(*) FROM employees WHERE active = 1), (SELECT MAX(updated_utc) FROM employees)"
+        )[0]
+        return tuple(row)
+
     def not_uploaded(self) -> list[FaceTemplate]:
         rows = self.db.query("SELECT * FROM face_templates WHERE uploaded = 0 AND source != 'roster' ORDER BY id")
         return [_template(row) for row in rows]
