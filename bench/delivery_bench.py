@@ -1,6 +1,6 @@
 """Delivery throughput: batched push vs one HTTP request per punch, to the reference receiver on loopback.
 
-    /work/venv/bin/python bench/delivery_bench.py [--punches 100000] [--sample 2000] [--runs 3]
+    python bench/delivery_bench.py [--punches 100000] [--sample 2000] [--runs 3]
 
 One request per punch is what the common terminal-to-ERP sync tools do. It is measured on a
 sample (--sample punches) and its rate extrapolated, because 100,000 single requests take minutes.

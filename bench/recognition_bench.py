@@ -1,6 +1,6 @@
 """Recognition benchmark (must-show 6 of issue 3). Prints medians; asserts nothing.
 
-    /work/venv/bin/python bench/recognition_bench.py [--faces ../shared/faces]
+    python bench/recognition_bench.py [--faces ../shared/faces]
 
 1. The kiosk pipeline on short_hamilton_clip.mp4 (obama, biden, alex, lin enrolled): per-stage
    medians, time-to-punch (from the first frame where the face is fully visible, i.e. first

@@ -1,6 +1,6 @@
 """pyzk get_attendance of 100,000 punches over TCP from the kiosk's ZK server (goal: < 10 s).
 
-    /work/venv/bin/python bench/zk_bench.py [--punches 100000] [--runs 5] [--db PATH]
+    python bench/zk_bench.py [--punches 100000] [--runs 5] [--db PATH]
 
 Fills a real store (reused when --db exists with enough punches), starts the server on an
 ephemeral 127.0.0.1 port and prints the median of several pyzk get_attendance runs, the first

@@ -104,3 +104,24 @@ def test_unknown_employee_is_refused(staff):
 def test_photo_or_camera_is_required(staff):
     result = staff("enroll", OBAMA_NIP)
     assert result.exit_code == 1 and "--photo" in result.output
+
+
+def test_enroll_from_the_camera_captures_count_good_frames(kiosk, tmp_path, data_dir):
+    """`kiosk enroll NIP --camera --count N` over SSH: a real video file is the camera."""
+    from faces import write_config, write_video
+
+    need_faces()
+    photo = cv2.imread(str(FACES / "obama.jpg"))
+    frame = cv2.resize(photo, (640, int(640 * photo.shape[0] / photo.shape[1])))[:360]
+    video = write_video(tmp_path / "camera.avi", [frame] * 40, fps=15)
+    config = write_config(tmp_path, data_dir, video)
+    assert kiosk("employee", "add", OBAMA_NIP, "--name", "Barack Obama", config=config).exit_code == 0
+    result = kiosk("enroll", OBAMA_NIP, "--camera", "--count", "3", config=config)
+    assert result.exit_code == 0, result.output
+    assert "capturing 3 good frames" in result.output
+    assert "3 face templates" in result.output
+    from kiosk.settings import load_settings
+    from kiosk.store import Store
+
+    with Store.open(load_settings(config).database_path) as store:
+        assert [t.source for t in store.templates.for_employee(OBAMA_NIP)] == ["camera"] * 3
