@@ -187,6 +187,7 @@ def bench_baseline(models: FaceModels, clip: Path, known: np.ndarray, known_nips
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--faces", type=Path, default=REPO.parent / "shared" / "faces")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the clip per contender (CPU figures are medians)")
     args = parser.parse_args()
     clip = args.faces / "short_hamilton_clip.mp4"
     if not clip.is_file():
@@ -198,6 +199,13 @@ def main() -> None:
         fps = cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FPS)
         visible = first_visible_frame(models, clip)
         result = bench_pipeline(models, store, folder, clip)
+        cpu_runs = [result["cpu"]]
+        for run in range(1, args.runs):  # each run on a fresh store: a second pass would be a debounced repeat
+            (folder / f"run{run}").mkdir()
+            again = enrolled_store(folder / f"run{run}", models, args.faces)
+            cpu_runs.append(bench_pipeline(models, again, folder / f"run{run}", clip)["cpu"])
+            again.close()
+        result["cpu"] = statistics.median(cpu_runs)
         video_seconds = result["frames"] / fps
         matrix = store.templates.matrix()
         known, known_nips = matrix.vectors, list(matrix.nips)
@@ -211,7 +219,8 @@ def main() -> None:
         if punch is not None:
             print(f"  time-to-punch: committed at frame {punch}: {(punch - visible) / fps:.2f} s of video after the face is fully visible"
                   f" (frame {visible}); {punch / fps:.2f} s from the start of the clip")
-        print(f"  CPU: {result['cpu']:.2f} s for {video_seconds:.2f} s of video = {result['cpu'] / video_seconds:.3f} CPU-s per second of video (incl. decode)")
+        print(f"  CPU: median {result['cpu']:.2f} s over {len(cpu_runs)} runs for {video_seconds:.2f} s of video = "
+              f"{result['cpu'] / video_seconds:.3f} CPU-s per second of video (incl. decode)")
 
         doorway = bench_empty_doorway(models, clip)
         print(f"\n== empty doorway, 15 fps: {doorway * 100:.1f}% of one core (gate every frame, idle detection every 2 s; decode/capture not included)")
@@ -222,11 +231,19 @@ def main() -> None:
         print(f"   resident memory with {count} templates + dlib models + this benchmark: {rss:.0f} MB")
 
         print("\n== baseline: face_recognition webcam example (every other frame, HOG upsample 1, encode all faces, tolerance 0.6)")
+        baseline_cpu = {}
         for scale in (1.0, 0.5, 0.25):
-            base = bench_baseline(models, clip, known, known_nips, scale)
+            runs = [bench_baseline(models, clip, known, known_nips, scale) for _ in range(args.runs)]
+            base = runs[0]
+            baseline_cpu[scale] = statistics.median(run["cpu"] for run in runs) / video_seconds
             first = "never" if base["first"] is None else f"frame {base['first']}"
             print(f"  scale {scale:<4}: detect {ms(base['detect'])}, encode {ms(base['encode'])}, match {ms(base['match'])}")
-            print(f"              first recognises Lin: {first}; CPU {base['cpu'] / video_seconds:.3f} CPU-s per second of video")
+            print(f"              first recognises Lin: {first}; CPU median {baseline_cpu[scale]:.3f} CPU-s per second of video")
+        kiosk_cpu = result["cpu"] / video_seconds
+        print("\n== ratios (same process, same clip)")
+        for scale, cpu in baseline_cpu.items():
+            print(f"  kiosk CPU / baseline at scale {scale:<4}: {kiosk_cpu / cpu:.2f}")
+        print("  goal: kiosk CPU <= 1/3 of the full-resolution baseline, punch within 1 s of video after the face is visible")
         store.close()
 
 
