@@ -6,7 +6,6 @@ fallback records fingerprint punches). The client is real pyzk over TCP on 127.0
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -17,19 +16,10 @@ from kiosk.domain import Employee, Method
 from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.settings.zk_server import ZkServerSettings
 from sync.zk import build_server
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk
+from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, wait_for
 
 GUEST = Employee(nip="198505052010011003", name="Tamu Lama", pin=99)
 NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
-
-
-def wait_for(condition, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def start_terminal(store, port: int = 0):

@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import threading
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from zk.exception import ZKErrorResponse
 
 from kiosk.domain import Kind, Method
 from sync.zk import codec
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
+from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server, wait_for
 
 STATE = {Kind.DATANG: 0, Kind.PULANG: 1, Kind.SIANG: 2, Kind.OTHER: 255}
 VERIFY = {Method.FACE: 15, Method.FINGERPRINT: 1, Method.MANUAL: 0}
@@ -44,15 +43,6 @@ def expected_attendance(store):
         (str(pins[p.nip]), p.local_time.replace(tzinfo=None), VERIFY[p.method], STATE[p.kind])
         for p in store.punches.page(limit=10_000)
     ]
-
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 @pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
