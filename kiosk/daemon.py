@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from apscheduler.jobstores.base import ConflictingIdError
 
@@ -32,7 +31,7 @@ from kiosk.notify import SystemdNotifier, Watchdog, watchdog_interval_seconds
 from kiosk.pipeline import Pipeline
 from kiosk.recorder import PunchRecorder
 from kiosk.settings import Settings
-from kiosk.status import DaemonSnapshot, run_dir, write_snapshot
+from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
 from kiosk.timeutil import utc_now
 from kiosk.wiring import build_recorder
@@ -43,11 +42,6 @@ STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share 
 STATUS_EVERY = 2.0
 ROSTER_PUSH_EVERY = 300.0  # write added/removed employees to the fingerprint terminal
 PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
-
-
-def status_path(settings: Settings) -> Path:
-    """Where a running kiosk writes its pipeline status for `kiosk status`."""
-    return settings.data_dir / "run" / "pipeline.json"
 
 
 def build_matcher(settings: Settings, store: Store) -> Matcher:
@@ -77,7 +71,6 @@ def build_pipeline(
         now=lambda: datetime.now(settings.tz),
         matcher_factory=lambda: build_matcher(settings, store),
         exit_at_end=exit_at_end,
-        status_path=status_path(settings),
         on_frame=on_frame,
         templates_version=store.templates.version,
     )  # fmt: skip
@@ -310,10 +303,14 @@ class Kiosk:
                 next_roster_push = time.monotonic() + ROSTER_PUSH_EVERY
                 if self.settings.fingerprint.push_roster:
                     self.zk_fallback.request_roster_push()
-            try:
-                write_snapshot(run_dir(self.settings.data_dir), self.snapshot())
-            except OSError as exc:
-                self.health.report_fault("storage", f"cannot write the status file: {exc}")
+            self.write_status()
+
+    def write_status(self) -> None:
+        """The one status file `kiosk status` reads (see kiosk/status.py for where it lives)."""
+        try:
+            write_snapshot(snapshot_dir(self.settings.data_dir), self.snapshot())
+        except OSError as exc:
+            self.health.report_fault("storage", f"cannot write the status file: {exc}")
 
     def _observe_parts(self) -> None:
         camera = self.pipeline.camera.status() if self.pipeline else None
@@ -337,14 +334,13 @@ class Kiosk:
                 self.health.clear_fault(f"sync:{name}")
 
     def snapshot(self) -> DaemonSnapshot:
-        pipeline = self.pipeline.status().as_dict() if self.pipeline else {}
-        camera = pipeline.get("camera", {})
         fallback = self.zk_fallback.status if self.zk_fallback else None
         return DaemonSnapshot(
             pid=os.getpid(),
             started_utc=self.started_utc.isoformat(),
             updated_utc=utc_now().isoformat(),
-            camera={**camera, "fps": pipeline.get("fps", 0.0), "templates": pipeline.get("templates", 0)},
+            data_dir=str(self.settings.data_dir),
+            pipeline=self.pipeline.status().as_dict() if self.pipeline else {},
             fingerprint={} if fallback is None else {"connected": fallback.connected, "events": fallback.events, "last_error": fallback.last_error},
             faults=[
                 {"part": f.part, "message": f.message, "since_utc": datetime.fromtimestamp(f.since_wall).astimezone().isoformat()}
@@ -398,6 +394,8 @@ class Kiosk:
                 log.warning("face pipeline did not stop in time; exiting anyway (nothing uncommitted is lost)")
         for thread in self._threads:
             thread.join(max(0.05, deadline - time.monotonic()))
+        if self.store is not None and not self.exit_at_end:
+            self.write_status()  # the last word: "stopped"
         if self.store is not None:
             self.store.close()
             self.store = None

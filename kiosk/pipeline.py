@@ -9,16 +9,13 @@ never ends the loop (ReopeningCamera retries it); an error on one frame is logge
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +32,6 @@ from kiosk.store import StoreError
 
 log = logging.getLogger(__name__)
 
-STATUS_EVERY = 2.0  # seconds between status-file writes
 TEMPLATES_EVERY = 2.0  # seconds between checks for new or removed face templates
 
 
@@ -56,14 +52,6 @@ class PipelineStatus:
         return asdict(self)
 
 
-def read_status_file(path: Path) -> dict | None:
-    """What `kiosk status` shows about the pipeline of a running `kiosk run` (None: not running)."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 class Pipeline:
     def __init__(
         self,
@@ -76,19 +64,18 @@ class Pipeline:
         now: Callable[[], datetime],
         matcher_factory: Callable[[], Matcher] | None = None,
         exit_at_end: bool = False,
-        status_path: Path | None = None,
         on_frame: Callable[[np.ndarray], None] | None = None,
         templates_version: Callable[[], tuple] | None = None,
     ) -> None:
         self.camera, self.recognizer, self.recorder, self.hub = camera, recognizer, recorder, hub
         self.photos, self.stop_event, self.now = photos, stop, now
-        self.matcher_factory, self.exit_at_end, self.status_path = matcher_factory, exit_at_end, status_path
+        self.matcher_factory, self.exit_at_end = matcher_factory, exit_at_end
         self._thread: threading.Thread | None = None
         self._state = "starting"
         self._frames = self._punches = self._repeats = self._errors = 0
         self._recent: deque[float] = deque(maxlen=64)
         self._last: Feedback | None = None
-        self._next_status = self._next_templates = 0.0
+        self._next_templates = 0.0
         self._template_count = len(recognizer.matcher)
         self.on_frame = on_frame  # the door screen's preview
         self.templates_version = templates_version
@@ -128,7 +115,6 @@ class Pipeline:
             self.camera.close()
             if self._state != "ended":
                 self._state = "stopped"
-            self._write_status()
 
     # --- one frame --------------------------------------------------------------------------
     def _process(self, frame) -> None:
@@ -192,9 +178,6 @@ class Pipeline:
         if self.matcher_factory is not None and now >= self._next_templates:
             self._next_templates = now + TEMPLATES_EVERY
             self._refresh_templates()
-        if now >= self._next_status:
-            self._next_status = now + STATUS_EVERY
-            self._write_status()
 
     def _refresh_templates(self) -> None:
         """Pick up enrollments and removals made by `kiosk enroll` while the kiosk runs."""
@@ -221,17 +204,6 @@ class Pipeline:
             self._state, self._frames, round(fps, 1), self._punches, self._repeats, self._errors,
             self._template_count, str(last.cue) if last else "", last.detail if last else "", self.camera.status(),
         )
-
-    def _write_status(self) -> None:
-        if self.status_path is None:
-            return
-        try:
-            self.status_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.status_path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(self.status().as_dict(), indent=1))
-            os.replace(temporary, self.status_path)
-        except OSError:
-            log.warning("could not write %s", self.status_path, exc_info=True)
 
 
 def _best(event: Event) -> str:

@@ -1,7 +1,9 @@
 """`kiosk status`: what the running daemon reports, plus what the store and the system say.
 
-The daemon writes a small JSON snapshot to data_dir/run/status.json every few seconds (atomically);
-`kiosk status` is another process, so it reads that file, the database and the clock itself.
+The daemon writes a small JSON snapshot every few seconds (atomically); `kiosk status` is another
+process, so it reads that file, the database and the clock itself. Under systemd the file goes to
+the service's RuntimeDirectory (/run/kiosk, a tmpfs): a write every 2 s for years would wear an
+SD card. Elsewhere it goes to data_dir/run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kiosk.timeutil import utc_now
 
 STATUS_FILE = "status.json"
 STALE_SECONDS = 15.0
+RUNTIME_DIR = Path("/run/kiosk")  # RuntimeDirectory=kiosk in systemd/kiosk.service
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,26 @@ class DaemonSnapshot:
     pid: int
     started_utc: str
     updated_utc: str
-    camera: dict = field(default_factory=dict)  # source, state, fps, frames, last_error
+    data_dir: str  # which kiosk this is: `kiosk status` matches it against its own config
+    pipeline: dict = field(default_factory=dict)  # state, frames, fps, punches, camera {state, faults, ...}
     fingerprint: dict = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)  # {part, message, since_utc}
     parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "failed: ..."
 
 
-def run_dir(data_dir: Path) -> Path:
-    return data_dir / "run"
+def snapshot_dir(data_dir: Path, environ: dict[str, str] | None = None) -> Path:
+    """Where the daemon writes: systemd's $RUNTIME_DIRECTORY when it set one, else data_dir/run."""
+    runtime = (os.environ if environ is None else environ).get("RUNTIME_DIRECTORY", "")
+    return Path(runtime.split(":")[0]) if runtime else data_dir / "run"
+
+
+def find_snapshot(data_dir: Path) -> dict | None:
+    """What `kiosk status` reads: the snapshot of the daemon that runs on this data_dir."""
+    for folder in (RUNTIME_DIR, data_dir / "run"):
+        snapshot = read_snapshot(folder)
+        if snapshot is not None and snapshot.get("data_dir") == str(data_dir):
+            return snapshot
+    return None
 
 
 def write_snapshot(folder: Path, snapshot: DaemonSnapshot) -> None:
@@ -84,7 +99,7 @@ def _pid_alive(pid: int) -> bool:
 
 def collect_status(settings: Settings, store: Store, target_names: list[str]) -> dict:
     now = utc_now()
-    snapshot = read_snapshot(run_dir(settings.data_dir))
+    snapshot = find_snapshot(settings.data_dir)
     state, uptime = daemon_state(snapshot, now)
     last = store.punches.page(after_seq=store.punches.last_seq() - 1, limit=1) if store.punches.last_seq() else []
     clock = read_clock()
@@ -93,7 +108,7 @@ def collect_status(settings: Settings, store: Store, target_names: list[str]) ->
         "device_id": settings.device.id,
         "daemon": state,
         "uptime_seconds": None if uptime is None else round(uptime),
-        "camera": (snapshot or {}).get("camera", {}) if state == "running" else {},
+        "camera": _camera(snapshot) if state == "running" else {},
         "fingerprint": (snapshot or {}).get("fingerprint", {}) if state == "running" else {},
         "parts": (snapshot or {}).get("parts", {}) if state == "running" else {},
         "faults": (snapshot or {}).get("faults", []) if state == "running" else [],
@@ -120,6 +135,11 @@ def collect_status(settings: Settings, store: Store, target_names: list[str]) ->
         },
         "disk": {"free_mb": disk.free // 2**20, "total_mb": disk.total // 2**20},
     }
+
+
+def _camera(snapshot: dict | None) -> dict:
+    pipeline = (snapshot or {}).get("pipeline", {})
+    return {**pipeline.get("camera", {}), "fps": pipeline.get("fps", 0.0), "templates": pipeline.get("templates", 0)}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -37,3 +37,4 @@ def test_push_records_the_servers_clock(tmp_path) -> None:
             references = {r.source: r for r in load_references(store)}
     # Same machine, same clock: the Date header (1 s resolution) agrees within a couple of seconds.
     assert abs(references["server:siap"].offset_seconds) <= 2.0
+

@@ -6,6 +6,7 @@ camera, a hanging HTTP server as a stalled network camera, the reference receive
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -144,6 +145,14 @@ def test_ready_then_periodic_watchdog_then_clean_stop(tmp_path: Path, notify: No
         time.sleep(3.0)
         pets = [t for t in notify.times_of("WATCHDOG=1") if t > ready]
         assert len(pets) >= 4, f"expected periodic WATCHDOG=1 after READY=1, got {len(pets)}"
+        # `kiosk status`, another process, sees the running daemon and its camera.
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        shown = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--config", str(config), "status", "--json"], env=env, capture_output=True, text=True
+        )
+        status = json.loads(shown.stdout)
+        assert status["daemon"] == "running" and status["uptime_seconds"] is not None
+        assert status["camera"]["state"] == "running" and status["camera"]["fps"] > 0
     finally:
         seconds, output = terminate(process)
     assert process.returncode == 0, output[-3000:]

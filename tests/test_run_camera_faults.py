@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from faces import write_config
 
-from kiosk.daemon import Kiosk, status_path
-from kiosk.pipeline import read_status_file
+from kiosk.daemon import Kiosk
 from kiosk.settings import load_settings
+from kiosk.status import find_snapshot
 
 PATIENCE = 60.0  # generous: this waits for a state, it does not measure speed
 
@@ -55,6 +55,11 @@ def camera(kiosk) -> dict:
     return kiosk.status()["pipeline"]["camera"]
 
 
+def written(kiosk) -> dict:
+    """The pipeline as the status file shows it to `kiosk status`, another process."""
+    return (find_snapshot(kiosk.settings.data_dir) or {}).get("pipeline", {})
+
+
 def test_truncated_then_deleted_file_is_reported_and_recovered(running):
     kiosk, video, good = running
     wait_for("first frames", lambda: camera(kiosk)["frames"] >= 5)
@@ -76,7 +81,7 @@ def test_truncated_then_deleted_file_is_reported_and_recovered(running):
     assert kiosk.pipeline.is_alive()
 
     # `kiosk status` (another process) reads the same facts from the status file.
-    wait_for("status file", lambda: (read_status_file(status_path(kiosk.settings)) or {}).get("camera", {}).get("faults", 0) >= 2)
+    wait_for("status file", lambda: written(kiosk).get("camera", {}).get("faults", 0) >= 2)
 
 
 def test_stop_ends_the_pipeline(running):
@@ -84,4 +89,4 @@ def test_stop_ends_the_pipeline(running):
     wait_for("first frames", lambda: camera(kiosk)["frames"] >= 1)
     kiosk.stop()
     assert not kiosk.pipeline.is_alive()
-    assert read_status_file(status_path(kiosk.settings))["state"] == "stopped"
+    assert written(kiosk)["state"] == "stopped"
