@@ -61,14 +61,10 @@ def durable_bare_inserts(count: int) -> float:
 
 def fill(store: Store, count: int) -> None:
     """Bulk-load in one transaction: this is set-up, not what is measured."""
-    rows = []
     at = datetime(2026, 1, 1, 7, 0, tzinfo=WIB)
-    from kiosk.store.punches import _INSERT, _row_of
-
-    for i in range(count):
-        rows.append(_row_of(NewPunch(nip=NIPS[i % len(NIPS)], time=at + timedelta(seconds=37 * i), method=Method.FACE), "BENCH"))
-    with store.db.transaction() as conn:
-        conn.executemany(_INSERT, rows)
+    store.punches.record_many(
+        NewPunch(nip=NIPS[i % len(NIPS)], time=at + timedelta(seconds=37 * i), method=Method.FACE) for i in range(count)
+    )
 
 
 def read_all_pages(store: Store, page_size: int) -> tuple[float, int]:

@@ -116,17 +116,7 @@ def collect_status(settings: Settings, store: Store, target_names: list[str]) ->
         if not last
         else {"seq": last[0].seq, "nip": last[0].nip, "time": last[0].local_time.isoformat(), "method": last[0].method.value},
         "punches": store.punches.count(),
-        "queues": {
-            name: {
-                "queue": store.delivery.queue_depth(name),
-                "oldest_undelivered": _iso(store.delivery.oldest_undelivered(name)),
-                "last_success": _iso(store.delivery.state(name).last_success_utc),
-                "last_error": store.delivery.state(name).last_error,
-                "halted": store.delivery.state(name).halted_reason,
-                "parked": len(store.delivery.parked(name)),
-            }
-            for name in target_names
-        },
+        "queues": {name: _queue(store, name) for name in target_names},
         "clock": {
             "ntp_synchronised": clock.synced,
             "boot_id": clock.boot_id,
@@ -134,6 +124,18 @@ def collect_status(settings: Settings, store: Store, target_names: list[str]) ->
             "last_jump": store.meta.get_json(JUMP_KEY),
         },
         "disk": {"free_mb": disk.free // 2**20, "total_mb": disk.total // 2**20},
+    }
+
+
+def _queue(store: Store, name: str) -> dict:
+    state = store.delivery.state(name)
+    return {
+        "queue": store.delivery.queue_depth(name),
+        "oldest_undelivered": _iso(store.delivery.oldest_undelivered(name)),
+        "last_success": _iso(state.last_success_utc),
+        "last_error": state.last_error,
+        "halted": state.halted_reason,
+        "parked": len(store.delivery.parked(name)),
     }
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
 from kiosk.settings import Settings
 from kiosk.store import Store
-from kiosk.store.punches import _INSERT, _row_of
 
 WIB = timezone(timedelta(hours=7))
 NIPS = tuple(f"19800101200501{n:04d}" for n in range(1, 21))
@@ -48,6 +47,4 @@ def insert_punches_fast(store: Store, count: int, start: int = 0) -> None:
     The recorder commits each punch on its own (one fsync each, as a real door needs); 100,000 of
     those would take minutes on this disk and prove nothing more about delivery.
     """
-    rows = [_row_of(new_punch(i), store.punches.device_id) for i in range(start, start + count)]
-    with store.db.transaction() as conn:
-        conn.executemany(_INSERT, rows)
+    store.punches.record_many(new_punch(i) for i in range(start, start + count))
