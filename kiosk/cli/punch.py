@@ -12,7 +12,7 @@ from kiosk import staff
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.export import punch_record, punches_csv
 from kiosk.store.punches import punch_of
-from kiosk.timeutil import parse_local_time
+from kiosk.timeutil import parse_local_time, to_utc_text
 
 
 @click.group("punch")
@@ -57,8 +57,6 @@ def list_punches(app: App, since: str | None, unsynced: bool, limit: int, as_jso
     store = app.store
     where, params = ["1 = 1"], []
     if since:
-        from kiosk.timeutil import to_utc_text
-
         where.append("time_utc >= ?")
         params.append(to_utc_text(_parse_time(app, since, "--since")))
     if unsynced:
