@@ -31,6 +31,6 @@ venv_args=()
 [ $pi = 1 ] && venv_args+=(--system-site-packages)   # picamera2 only comes from apt
 "$python" -m venv "${venv_args[@]}" .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q --only-binary=dlib-bin -e '.[test]'
+.venv/bin/python -m pip install -q --only-binary=dlib-bin -e '.[test,bench]'
 echo
 echo "Installed. Next: .venv/bin/kiosk demo   (or: source .venv/bin/activate)"

@@ -1,6 +1,6 @@
 """`kiosk demo`: the whole face punch on a fresh install, with no camera and no network.
 
-It enrolls the public-domain astronaut portrait that ships inside scikit-image into a temporary
+It enrolls the public-domain astronaut portrait shipped in kiosk/demo_data into a temporary
 data_dir, plays frames made from it (an empty doorway, the person walking up, leaving, coming back),
 and reports what the door said (in Bahasa Indonesia) and which punches were recorded. Then it
 delivers them with push protocol v1 to the reference receiver, started on 127.0.0.1 for the demo
@@ -54,11 +54,15 @@ class DemoResult:
     receiver_url: str = ""
 
 
-def astronaut_portrait() -> np.ndarray:
-    """The top of skimage's astronaut photo (BGR): one face, without the mission patch below it."""
-    from skimage import data
+DEMO_PHOTO = Path(__file__).with_name("demo_data") / "astronaut.jpg"  # source and licence: demo_data/README.md
 
-    return np.ascontiguousarray(data.astronaut()[:300, 60:400, ::-1])
+
+def astronaut_portrait() -> np.ndarray:
+    """The public-domain NASA portrait of Eileen Collins (BGR): one face, cropped above the mission patch."""
+    portrait = cv2.imread(str(DEMO_PHOTO), cv2.IMREAD_COLOR)
+    if portrait is None:
+        raise FileNotFoundError(f"demo photo missing: {DEMO_PHOTO}; reinstall siap-kiosk")
+    return portrait
 
 
 def backdrop() -> np.ndarray:
@@ -111,7 +115,7 @@ def _run(settings: Settings, say: Callable[[str], None]) -> DemoResult:
             "photo",
             force=False,
         )
-        say(f"Enrolled {DEMO_NIP} {DEMO_NAME}: {len(enrollment.template_ids)} template from skimage.data.astronaut() (the public-domain astronaut portrait shipped with scikit-image).")
+        say(f"Enrolled {DEMO_NIP} {DEMO_NAME}: {len(enrollment.template_ids)} template from the public-domain NASA portrait shipped in kiosk/demo_data.")
         feedback: list[Feedback] = []
         hub = FeedbackHub()
         hub.subscribe(feedback.append)
@@ -147,7 +151,7 @@ def _portrait_candidate(models: FaceModels, portrait: np.ndarray, settings: Sett
 
     # The sample face is ~90 px wide; enrollment asks for 100, so enlarge the photo a little.
     enlarged = cv2.resize(portrait, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
-    return candidate(models, enlarged, "skimage.data.astronaut()", enroll_limits(settings.face))
+    return candidate(models, enlarged, "kiosk/demo_data/astronaut.jpg", enroll_limits(settings.face))
 
 
 def _pipeline(settings: Settings, store: Store, models: FaceModels, hub: FeedbackHub, frames: list[np.ndarray]) -> Pipeline:

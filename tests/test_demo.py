@@ -1,4 +1,4 @@
-"""`kiosk demo` works with no config, no camera and no network (sample photo from scikit-image)."""
+"""`kiosk demo` works with no config, no camera and no network (public-domain sample photo shipped in kiosk/demo_data)."""
 
 from __future__ import annotations
 

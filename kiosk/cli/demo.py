@@ -15,7 +15,7 @@ from kiosk.demo import run_demo
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False), help="Keep the demo's data_dir here instead of a temporary folder.")
 @library_errors
 def demo_command(keep: Path | None) -> None:
-    """Show the face punch end to end on a sample photo shipped with scikit-image (no config needed)."""
+    """Show the face punch end to end on a public-domain sample photo shipped with the kiosk (no config needed)."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):

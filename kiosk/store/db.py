@@ -8,8 +8,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk.store import migrations
 from kiosk.store.errors import CorruptDatabase, NewerSchema, StorageFull
 
@@ -50,7 +48,6 @@ class Database:
             self.conn.close()
             raise CorruptDatabase(f"{path} is damaged ({exc}). {recovery_hint(path)}") from None
         path.chmod(0o600)
-        self.utils = sqlite_utils.Database(self.conn)
 
     def _configure(self) -> None:
         self.conn.execute("PRAGMA journal_mode=WAL")
