@@ -257,6 +257,11 @@ class Kiosk:
             self.hub.publish(Feedback(Cue.NOT_RECORDED, self.now(), nip=nip, detail=str(exc)))
             raise
         punch = outcome.punch
+        # The NIP, never the name: logs leave the device (journald, support bundles).
+        if outcome.repeated:
+            log.info("fingerprint punch for %s repeats seq %d", nip, punch.seq)
+        else:
+            log.info("fingerprint punch seq %d for %s (%s)", punch.seq, nip, punch.status.value)
         self.hub.publish(
             Feedback(
                 Cue.ALREADY_RECORDED if outcome.repeated else Cue.RECORDED, self.now(), name=outcome.employee.name, nip=nip,

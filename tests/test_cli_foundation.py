@@ -118,14 +118,22 @@ def test_manual_punch_refusals_change_nothing(kiosk, config_file: Path) -> None:
         assert store.punches.count() == 0
 
 
-def test_punch_list_since_and_unsynced(kiosk) -> None:
+def test_punch_list_since_and_unsynced(kiosk, config_file: Path) -> None:
     kiosk("employee", "add", NIP, "--name", "Budi")
     for hour in (7, 12, 16):
         kiosk("punch", "add", NIP, "--time", f"2026-11-23T{hour:02}:00:00+07:00", "--reason", "x")
     since = json.loads(kiosk("punch", "list", "--since", "2026-11-23T12:00:00+07:00", "--json").output)
     assert [p["time"][11:16] for p in since] == ["12:00", "16:00"]
+    # A target that acknowledged the first punch: --unsynced shows only the two it has not.
+    with open_store(config_file) as store:
+        store.delivery.acknowledge("siap", 1)
     unsynced = json.loads(kiosk("punch", "list", "--unsynced", "--json").output)
-    assert len(unsynced) == 3  # nothing was delivered anywhere yet
+    assert [p["time"][11:16] for p in unsynced] == ["12:00", "16:00"]
+    everything = json.loads(kiosk("punch", "list", "--json").output)
+    assert len(everything) == 3
+    with open_store(config_file) as store:
+        store.delivery.acknowledge("siap", 3)
+    assert json.loads(kiosk("punch", "list", "--unsynced", "--json").output) == []
 
 
 def test_punch_export_csv_and_json(kiosk, tmp_path: Path) -> None:
