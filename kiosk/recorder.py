@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from kiosk.clock import ClockReading, read_clock
 from kiosk.domain import Classification, Employee, Method, NewPunch, Punch
 from kiosk.photos import PhotoStore
-from kiosk.store import Store, UnknownEmployee
+from kiosk.store import DuplicatePunch, Store, UnknownEmployee
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,9 @@ class PunchRecorder:
         if employee is None:
             raise UnknownEmployee(f"no employee with NIP {nip}; add them with `kiosk employee add`")
         with self._lock:
+            # An external record seen before (a terminal's log read twice) is that punch, not a repeat of it.
+            if source_key is not None and self.store.punches.exists_source_key(source_key):
+                raise DuplicatePunch(f"the record {source_key} is already stored")
             last = self.store.punches.last_for(nip)
             if debounce and is_repeat(last, at, self.repeat_minutes):
                 return RecordOutcome(punch=last, employee=employee, repeated=True)  # type: ignore[arg-type]

@@ -27,6 +27,9 @@ from sync.testing import write_token
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# A stop must finish on its own well inside the unit's TimeoutStopSec; the budget the daemon aims
+# for (4 s) is a speed figure, measured in bench/, not asserted here (a loaded runner misses it).
+STOP_CEILING = 10.0  # systemd/kiosk.service TimeoutStopSec
 FACES = REPO.parent / "shared" / "faces"
 
 
@@ -122,11 +125,11 @@ def terminate(process: subprocess.Popen) -> tuple[float, str]:
     began = time.monotonic()
     process.send_signal(signal.SIGTERM)
     try:
-        output, _ = process.communicate(timeout=15)
+        output, _ = process.communicate(timeout=STOP_CEILING + 10)
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
-        raise AssertionError(f"kiosk run did not exit within 15 s of SIGTERM:\n{output.decode()[-3000:]}") from None
+        raise AssertionError(f"kiosk run did not exit within {STOP_CEILING + 10:.0f} s of SIGTERM:\n{output.decode()[-3000:]}") from None
     return time.monotonic() - began, output.decode()
 
 
@@ -156,8 +159,9 @@ def test_ready_then_periodic_watchdog_then_clean_stop(tmp_path: Path, notify: No
     finally:
         seconds, output = terminate(process)
     assert process.returncode == 0, output[-3000:]
-    assert seconds < 5.0, f"SIGTERM took {seconds:.1f} s"
     assert notify.times_of("STOPPING=1")
+    # It stopped by itself, well inside systemd's TimeoutStopSec (a kill would have made terminate() fail).
+    assert seconds < STOP_CEILING, f"SIGTERM took {seconds:.1f} s"
 
 
 def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, notify: NotifySocket) -> None:
@@ -221,7 +225,8 @@ def test_no_watchdog_while_the_camera_loop_is_stalled(tmp_path: Path, notify: No
     finally:
         seconds, output = terminate(process)
         stream.close()
-    assert seconds < 5.0, f"SIGTERM with a hung camera took {seconds:.1f} s"
+    assert process.returncode == 0, output[-3000:]
+    assert seconds < STOP_CEILING, f"SIGTERM with a hung camera took {seconds:.1f} s"
     assert "not petting the systemd watchdog" in output
 
 
@@ -289,7 +294,7 @@ def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
         wait_until("deliveries during the burst", lambda: receiver.store.count() > 20, timeout=60)
         seconds, first_run = terminate(daemon)  # in the middle of the burst
         assert daemon.returncode == 0, first_run[-3000:]
-        assert seconds < 5.0
+        assert seconds < STOP_CEILING
 
         daemon = start_kiosk(config)  # restarted while the burst goes on
         try:
@@ -305,6 +310,11 @@ def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
         stored = kiosk_uuids(database)
         assert committed <= set(stored), "a punch reported as committed is missing"
         assert len(stored) > len(committed), "the face pipeline recorded no punch"
+        assert len(stored) == len(set(stored)), "the kiosk stored a punch twice"
         at_receiver = receiver.store.uuids()
-        assert len(at_receiver) == len(set(at_receiver)) == len(stored)
         assert set(at_receiver) == set(stored)
+        # The receiver keeps one row per uuid whatever arrives, so count what it was sent: a punch
+        # delivered twice (a lost acknowledgement across the SIGTERM) shows up as a duplicate verdict.
+        stats = receiver.stats
+        assert stats.duplicates == 0 and stats.replays == 0, stats
+        assert stats.accepted == len(stored), stats

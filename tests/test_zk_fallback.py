@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from drivers.fingerprint.zkteco import Ingest, ZkFallback, find_employee, pull_once, roster_changes, source_key
-from kiosk.domain import Employee, Method
+from kiosk.domain import Employee, Kind, Method, Status
 from kiosk.settings.fingerprint import FingerprintSettings
+from kiosk.settings import settings_from_dict
 from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.wiring import build_recorder
 from sync.zk import build_server
 from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, wait_for
 
@@ -36,21 +38,25 @@ def stores(tmp_path):
     kiosk.close()
 
 
-def recorder_into(kiosk):
+def recorder_into(kiosk, data_dir):
+    """The daemon's own path for a fingerprint: PunchRecorder with debounce and the schedule's rules."""
+    settings = settings_from_dict({"device": {"id": "KIOSK-07", "data_dir": str(data_dir), "timezone": "Asia/Jakarta"}})
+    recorder = build_recorder(settings, kiosk)
+
     def record(nip: str, at: datetime, key: str):
-        return punch(kiosk, nip, at, Method.FINGERPRINT, source_key=key)
+        return recorder.record(nip, Method.FINGERPRINT, at, source_key=key)
 
     return record
 
 
-def test_live_events_reconnect_roster_and_pull(stores):
+def test_live_events_reconnect_roster_and_pull(stores, tmp_path):
     terminal_store, kiosk = stores
     server = start_terminal(terminal_store)
     port = server.port
     settings = FingerprintSettings(
         terminal_address="127.0.0.1", port=port, timeout=3.0, backoff_min=0.1, backoff_max=0.4
     )
-    fallback = ZkFallback(settings, kiosk.employees, recorder_into(kiosk), WIB, already=kiosk.punches.exists_source_key)
+    fallback = ZkFallback(settings, kiosk.employees, recorder_into(kiosk, tmp_path), WIB, already=kiosk.punches.exists_source_key)
     fallback.start()
     try:
         assert wait_for(lambda: server.terminal.subscriber_count() == 1)
@@ -71,13 +77,13 @@ def test_live_events_reconnect_roster_and_pull(stores):
         missed = punch(terminal_store, BUDI.nip, first + timedelta(minutes=1), Method.FINGERPRINT)
         server = start_terminal(terminal_store, port)  # ... and comes back on the same port
         assert wait_for(lambda: server.terminal.subscriber_count() == 1)
-        second = first + timedelta(minutes=2)
+        second = first + timedelta(minutes=20)  # beyond face.repeat_minutes: a new punch
         server.publish(punch(terminal_store, SITI.nip, second, Method.FINGERPRINT))
         assert wait_for(lambda: kiosk.punches.count() == 2)
         assert kiosk.punches.get(2).time_utc == second
         assert fallback.status.reconnects >= 1
 
-        ingest = Ingest(kiosk.employees, recorder_into(kiosk), WIB, already=kiosk.punches.exists_source_key)
+        ingest = Ingest(kiosk.employees, recorder_into(kiosk, tmp_path), WIB, already=kiosk.punches.exists_source_key)
         result = pull_once(settings, ingest)
         assert (result.read, result.recorded, result.already, result.repeats) == (3, 1, 2, 0)
         assert kiosk.punches.last_for(BUDI.nip).time_utc == missed.time_utc
@@ -89,19 +95,46 @@ def test_live_events_reconnect_roster_and_pull(stores):
         server.stop()
 
 
-def test_pull_without_existence_check_dedupes_through_the_store(stores):
+def test_pull_without_existence_check_dedupes_through_the_store(stores, tmp_path):
     terminal_store, kiosk = stores
     punch(terminal_store, SITI.nip, datetime(2024, 5, 6, 7, 0, tzinfo=WIB), Method.FINGERPRINT)
     punch(terminal_store, GUEST.nip, datetime(2024, 5, 6, 7, 1, tzinfo=WIB), Method.FINGERPRINT)
     server = start_terminal(terminal_store)
     try:
         settings = FingerprintSettings(terminal_address="127.0.0.1", port=server.port, timeout=3.0)
-        ingest = Ingest(kiosk.employees, recorder_into(kiosk), WIB)  # relies on DuplicatePunch
+        ingest = Ingest(kiosk.employees, recorder_into(kiosk, tmp_path), WIB)  # relies on DuplicatePunch
         first = pull_once(settings, ingest)
         assert (first.recorded, first.unknown_users) == (1, ("99",))
         assert pull_once(settings, ingest).already == 1
     finally:
         server.stop()
+
+
+class _Record:
+    def __init__(self, user_id: str, timestamp: datetime) -> None:
+        self.user_id, self.timestamp = user_id, timestamp
+
+
+def test_terminal_records_are_debounced_and_classified_like_face_punches(stores, tmp_path):
+    """Through the recorder: a second finger within repeat_minutes is a repeat; verdicts follow the schedule."""
+    _, kiosk = stores
+    ingest = Ingest(kiosk.employees, recorder_into(kiosk, tmp_path), WIB, already=kiosk.punches.exists_source_key)
+    monday = datetime(2026, 11, 23)  # a working Monday, naive as a terminal reports it
+    result = ingest.many(
+        "ZK-TERM-1",
+        [
+            _Record("42", monday.replace(hour=7, minute=31)),  # Siti arrives on time
+            _Record("42", monday.replace(hour=7, minute=33)),  # the same finger again two minutes later
+            _Record("1", monday.replace(hour=8, minute=0)),  # Budi, 15 minutes after 07:45
+            _Record("1", monday.replace(hour=16, minute=30)),  # Budi leaves
+        ],
+    )
+    assert (result.read, result.recorded, result.repeats) == (4, 3, 1)
+    siti = kiosk.punches.between(datetime(2026, 11, 23, tzinfo=WIB), datetime(2026, 11, 24, tzinfo=WIB), SITI.nip)
+    assert [(p.kind, p.status) for p in siti] == [(Kind.DATANG, Status.ON_TIME)]
+    budi = kiosk.punches.between(datetime(2026, 11, 23, tzinfo=WIB), datetime(2026, 11, 24, tzinfo=WIB), BUDI.nip)
+    assert [(p.kind, p.status, p.status_minutes) for p in budi] == [(Kind.DATANG, Status.LATE, 15), (Kind.PULANG, Status.ON_TIME, 0)]
+    assert all(p.method == Method.FINGERPRINT for p in siti + budi)
 
 
 def test_unreachable_terminal_is_reported_with_the_fix():
