@@ -17,7 +17,7 @@ from kiosk.domain import Punch
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync import adms_codec as codec
-from sync.backoff import parse_retry_after
+from kiosk.backoff import parse_retry_after
 from sync.deliver import PushPolicy, Sent
 from sync.push import describe_exception
 from sync.targets import Target

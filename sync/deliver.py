@@ -15,7 +15,7 @@ from typing import Protocol
 from kiosk.domain import Punch
 from kiosk.settings.sync import SyncSettings
 from kiosk.store import Store
-from sync.backoff import retry_delay
+from kiosk.backoff import retry_delay
 from sync.targets import Target, config_fingerprint
 
 log = logging.getLogger(__name__)

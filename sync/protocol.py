@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kiosk.domain import Punch
 from kiosk.export import punch_record
-from sync.backoff import parse_retry_after
+from kiosk.backoff import parse_retry_after
 
 PROTOCOL_VERSION = 1
 PUNCHES_PATH = "/api/v1/punches"

@@ -14,7 +14,8 @@ from drivers.camera.base import CameraError, EndOfStream, Frame, NoCameraFound, 
 from drivers.camera.file import FramesCamera, ImageFileCamera, VideoFileCamera
 from drivers.camera.opencv import OpenCvCamera
 from drivers.camera.picamera2 import Picamera2Camera
-from drivers.camera.reopen import ReopeningCamera, next_backoff
+from drivers.camera.reopen import ReopeningCamera
+from kiosk.backoff import Backoff
 from drivers.camera.select import is_raspberry_pi, make_camera, resolve_source
 from kiosk.settings.camera import CameraSettings
 
@@ -155,11 +156,10 @@ def test_picamera2_failures_are_camera_errors(monkeypatch):
 
 
 def test_backoff_doubles_up_to_the_limit():
-    delays, current = [], 0.0
-    for _ in range(6):
-        current = next_backoff(current, 0.5, 4.0)
-        delays.append(current)
-    assert delays == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    backoff = Backoff(0.5, 4.0)
+    assert [backoff.next() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    backoff.reset()
+    assert backoff.next() == 0.5
 
 
 class Flaky(FramesCamera):

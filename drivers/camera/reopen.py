@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.camera.base import Camera, CameraError, EndOfStream, Frame
+from kiosk.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,6 @@ class CameraStatus:
     reopens: int  # successful re-opens after a failure
     last_error: str  # "" when none yet
     retry_in: float  # seconds until the next open attempt while in "fault"
-
-
-def next_backoff(current: float, minimum: float, maximum: float) -> float:
-    """0 -> minimum, then doubling, capped at maximum."""
-    return minimum if current <= 0 else min(maximum, current * 2)
 
 
 class ReopeningCamera:
@@ -52,7 +48,7 @@ class ReopeningCamera:
         self._state = "starting"
         self._frames = self._faults = self._reopens = 0
         self._error = ""
-        self._backoff = 0.0
+        self._backoff = Backoff(min_backoff, max_backoff)
         self._retry_at = 0.0
 
     def status(self) -> CameraStatus:
@@ -75,8 +71,7 @@ class ReopeningCamera:
             self._fail("fault", str(exc))
             return None
         self._frames += 1
-        if self._backoff:
-            self._backoff = 0.0  # a frame after a reopen: the source is healthy again
+        self._backoff.reset()  # a frame after a reopen: the source is healthy again
         return frame
 
     def _try_open(self) -> bool:
@@ -100,9 +95,9 @@ class ReopeningCamera:
         self._open = False
         self._faults += 1
         self._state, self._error = state, message
-        self._backoff = next_backoff(self._backoff, self.min_backoff, self.max_backoff)
-        self._retry_at = self.clock() + self._backoff
-        log.warning("camera fault: %s; retrying in %.1f s", message, self._backoff)
+        delay = self._backoff.next()
+        self._retry_at = self.clock() + delay
+        log.warning("camera fault: %s; retrying in %.1f s", message, delay)
 
     def close(self) -> None:
         self.camera.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from kiosk.backoff import Backoff
 from kiosk.domain import Employee
 from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.store import DuplicatePunch
@@ -107,14 +108,6 @@ def _free_uid(pin: int, used: set[int]) -> int:
     if 0 < pin <= MAX_UID and pin not in used:
         return pin
     return next(n for n in range(1, MAX_UID + 1) if n not in used)
-
-
-def backoff_delays(first: float, longest: float) -> Iterable[float]:
-    """1, 2, 4, ... seconds, capped."""
-    delay = first
-    while True:
-        yield min(delay, max(first, longest))
-        delay *= 2
 
 
 def open_terminal(settings: FingerprintSettings, zk_class: Any = None) -> Any:
@@ -266,14 +259,14 @@ class ZkFallback:
 
     # the thread -----------------------------------------------------------------------------
     def _run(self) -> None:
-        delays = backoff_delays(self.settings.backoff_min, self.settings.backoff_max)
+        backoff = Backoff(self.settings.backoff_min, self.settings.backoff_max)
         while not self._stop.is_set():
             try:
                 self._session()
-                delays = backoff_delays(self.settings.backoff_min, self.settings.backoff_max)
+                backoff.reset()
             except Exception as exc:  # noqa: BLE001 - pyzk raises many kinds (network, struct, its own): all mean reconnect
                 self.status.connected, self.status.last_error = False, str(exc)
-                delay = next(delays)
+                delay = backoff.next()
                 log.warning("ZKTeco terminal link lost (%s); reconnecting in %.1f s", exc, delay)
                 self.status.reconnects += 1
                 self._stop.wait(delay)
