@@ -1,7 +1,8 @@
-"""What is wrong right now: faults and heartbeats reported by the kiosk's parts.
+"""What is wrong right now: faults reported by the kiosk's parts.
 
-Parts call `report_fault` / `clear_fault` and `beat`; `kiosk status`, the watchdog and the logs read
-it. Nothing here is fatal: a fault is shown, and the part keeps retrying.
+Parts call `report_fault` / `clear_fault`; `kiosk status` and the logs read it. Nothing here is
+fatal: a fault is shown, and the part keeps retrying. (Liveness is the watchdog's business:
+`Kiosk.healthy` asks the pipeline and the scheduler directly.)
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ class Health:
         self._wall = wall
         self._lock = threading.Lock()
         self._faults: dict[str, Fault] = {}
-        self._beats: dict[str, float] = {}
 
     def report_fault(self, part: str, message: str) -> None:
         with self._lock:
@@ -47,16 +47,3 @@ class Health:
     def faults(self) -> list[Fault]:
         with self._lock:
             return sorted(self._faults.values(), key=lambda f: f.part)
-
-    def beat(self, part: str) -> None:
-        with self._lock:
-            self._beats[part] = self._clock()
-
-    def seconds_since_beat(self, part: str) -> float | None:
-        with self._lock:
-            last = self._beats.get(part)
-        return None if last is None else self._clock() - last
-
-    def alive(self, part: str, within_seconds: float) -> bool:
-        age = self.seconds_since_beat(part)
-        return age is not None and age <= within_seconds

@@ -212,7 +212,6 @@ class FallbackStatus:
     drift: timedelta | None = None
     events: int = 0
     reconnects: int = 0
-    last_pull: PullResult | None = None
     roster: RosterChanges | None = field(default=None, repr=False)
 
 
@@ -249,10 +248,6 @@ class ZkFallback:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-    def request_pull(self) -> None:
-        """Catch up on the live connection, between two event waits."""
-        self._jobs.put(self._pull)
 
     def request_roster_push(self) -> None:
         self._jobs.put(self._push)
@@ -307,9 +302,6 @@ class ZkFallback:
 
     def _push(self, conn: Any) -> None:
         self.status.roster = push_roster(conn, self.employees.list(active_only=True))
-
-    def _pull(self, conn: Any) -> None:
-        self.status.last_pull = pull_missed(conn, self.ingest)
 
 
 def pull_once(settings: FingerprintSettings, ingest: Ingest, zk_class: Any = None) -> PullResult:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -46,10 +46,6 @@ class Holiday:
 @dataclass(frozen=True)
 class HolidayCalendar:
     by_day: Mapping[date, Holiday] = field(default_factory=lambda: MappingProxyType({}))
-
-    @classmethod
-    def of(cls, holidays: Iterable[Holiday]) -> HolidayCalendar:
-        return cls(MappingProxyType({h.day: h for h in holidays}))
 
     def get(self, day: date) -> Holiday | None:
         return self.by_day.get(day)
