@@ -1,14 +1,32 @@
-"""kiosk employee add|list|remove"""
+"""kiosk employee add|set|list|remove"""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import click
 
 from kiosk import staff
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.photos import PhotoStore
+
+
+class StartDate(click.ParamType):
+    """YYYY-MM-DD, or "none" to clear the date."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if text.lower() in ("none", ""):
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2026-07-01 (or none to clear it)", param, ctx)
 
 
 @click.group("employee")
@@ -22,16 +40,39 @@ def employee_group() -> None:
 @click.option("--unit", default="", help="Work unit (OPD).")
 @click.option("--schedule", default="", help="Schedule name; default: the device's schedule.")
 @click.option("--pin", type=int, default=0, help="Terminal user id (1-999999999); default: the next free number.")
+@click.option("--since", type=StartDate(), help="First working day (YYYY-MM-DD); recaps count from it.")
 @json_option
 @pass_app
 @library_errors
-def add(app: App, nip: str, name: str, unit: str, schedule: str, pin: int, as_json: bool) -> None:
+def add(
+    app: App, nip: str, name: str, unit: str, schedule: str, pin: int, since: date | None, as_json: bool
+) -> None:
     """Add an employee (NIP: 18 digits, spaces allowed)."""
-    employee = staff.add_employee(app.store, nip, name, unit, schedule, pin, app.settings.device.employee_id_pattern)
+    pattern = app.settings.device.employee_id_pattern
+    employee = staff.add_employee(app.store, nip, name, unit, schedule, pin, pattern, since=since)
     if as_json:
         print_json(dataclasses.asdict(employee))
     else:
-        click.echo(f"Added {employee.nip} {employee.name} (terminal PIN {employee.pin}).")
+        started = f", working since {employee.since}" if employee.since else ""
+        click.echo(f"Added {employee.nip} {employee.name} (terminal PIN {employee.pin}{started}).")
+
+
+@employee_group.command("set")
+@click.argument("nip")
+@click.option(
+    "--since", type=StartDate(), required=True,
+    help='First working day (YYYY-MM-DD); "none" clears it. Recaps count from it.',
+)  # fmt: skip
+@json_option
+@pass_app
+@library_errors
+def set_employee(app: App, nip: str, since: date | None, as_json: bool) -> None:
+    """Change an employee's start date."""
+    employee = staff.set_since(app.store, nip, since, app.settings.device.employee_id_pattern)
+    if as_json:
+        print_json(dataclasses.asdict(employee))
+    else:
+        click.echo(f"{employee.nip} {employee.name}: working since {employee.since or '(not set)'}.")
 
 
 @employee_group.command("list")
@@ -50,8 +91,8 @@ def list_employees(app: App, include_inactive: bool, as_json: bool) -> None:
         click.echo("No employees yet. Add one with: kiosk employee add NIP --name NAME")
         return
     print_table(
-        ["NIP", "PIN", "NAME", "UNIT", "SCHEDULE", "FACES"],
-        [(e.nip, e.pin, e.name, e.unit, e.schedule or "-", counts.get(e.nip, 0)) for e in employees],
+        ["NIP", "PIN", "NAME", "UNIT", "SCHEDULE", "SINCE", "FACES"],
+        [(e.nip, e.pin, e.name, e.unit, e.schedule or "-", e.since or "-", counts.get(e.nip, 0)) for e in employees],
     )
 
 
@@ -70,3 +111,4 @@ def remove(app: App, nip: str, as_json: bool) -> None:
             f"Removed {removal.employee.nip} {removal.employee.name}: "
             f"{removal.templates} face templates and {removal.photos} photos erased."
         )
+
