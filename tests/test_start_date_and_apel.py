@@ -156,7 +156,10 @@ def test_csv_and_xlsx_show_the_apel_column(apel_month: Store, tmp_path: Path) ->
     write_xlsx(recap, target)
     sheet = load_workbook(target).active
     column = len(COLUMNS)
-    assert (sheet.cell(HEADER_ROW, column).value, sheet.cell(HEADER_ROW + 1, column).value) == ("Apel Senin", "Tidak Ikut")
+    assert (sheet.cell(HEADER_ROW, column).value, sheet.cell(HEADER_ROW + 1, column).value) == (
+        "Apel Senin",
+        "Tidak Ikut",
+    )
     assert [sheet.cell(HEADER_ROW + 1 + n, column).value for n in (1, 2, 3)] == [0, 2, 4]
     assert sheet.cell(HEADER_ROW + 4, column - 1).value == 100.0  # Citra's percentage stays where it was
 
@@ -233,4 +236,11 @@ def test_cli_rekap_json_has_the_apel_and_the_start_date(kiosk, store: Store, con
     assert row["nip"] == BUDI.nip and row["since"] is None
     assert row["apel"] == {"days": 3, "missed": 2}
     assert row["tidak_hadir"]["c"] == 5 and row["tidak_hadir"]["tk"] > 0
-    assert row["violations"] == row["datang"]["t"] + row["datang"]["tk"] + row["pulang"]["t"] + row["pulang"]["tk"] + row["tidak_hadir"]["tk"]
+    assert (
+        row["violations"]
+        == row["datang"]["t"]
+        + row["datang"]["tk"]
+        + row["pulang"]["t"]
+        + row["pulang"]["tk"]
+        + row["tidak_hadir"]["tk"]
+    )

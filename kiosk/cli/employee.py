@@ -7,8 +7,9 @@ from datetime import date
 
 import click
 
-from kiosk import staff
+from kiosk import fingerprints, staff
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
+from kiosk.cli.fingerprint import module_errors
 from kiosk.photos import PhotoStore
 
 
@@ -98,17 +99,36 @@ def list_employees(app: App, include_inactive: bool, as_json: bool) -> None:
 
 @employee_group.command("remove")
 @click.argument("nip")
+@click.option(
+    "--keep-finger", is_flag=True,
+    help="Remove even though the UART fingerprint module cannot be reached; erase its slot later "
+    "with `kiosk fingerprint delete PIN`.",
+)  # fmt: skip
 @json_option
 @pass_app
 @library_errors
-def remove(app: App, nip: str, as_json: bool) -> None:
-    """Remove an employee and erase their face templates and evidence photos (punches are kept)."""
-    removal = staff.remove_employee(app.store, PhotoStore(app.settings.data_dir), nip, app.settings.device.employee_id_pattern)
+@module_errors
+def remove(app: App, nip: str, keep_finger: bool, as_json: bool) -> None:
+    """Remove an employee and erase their face templates, evidence photos and, on the UART
+    fingerprint module, their finger (punches are kept)."""
+    photos = PhotoStore(app.settings.data_dir)
+    removal, finger = fingerprints.remove_employee(app.settings, app.store, photos, nip, keep_finger)
+    kept = app.settings.uart_fingerprint.enabled and finger is None
     if as_json:
-        print_json({"nip": removal.employee.nip, "templates_erased": removal.templates, "photos_erased": removal.photos})
+        print_json({
+            "nip": removal.employee.nip, "templates_erased": removal.templates, "photos_erased": removal.photos,
+            "fingerprint_slot_erased": removal.employee.pin if finger else None,
+        })  # fmt: skip
     else:
+        slot = f", fingerprint slot {removal.employee.pin} erased" if finger else ""
         click.echo(
             f"Removed {removal.employee.nip} {removal.employee.name}: "
-            f"{removal.templates} face templates and {removal.photos} photos erased."
+            f"{removal.templates} face templates and {removal.photos} photos erased{slot}."
+        )
+    if kept:
+        click.echo(
+            f"Warning: fingerprint slot {removal.employee.pin} still holds the finger; erase it with "
+            f"`kiosk fingerprint delete {removal.employee.pin}` once the module is reachable.",
+            err=True,
         )
 
