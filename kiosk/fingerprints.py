@@ -87,11 +87,16 @@ def remove_employee(
     """Remove the employee everywhere: the module's slot first (so a failure leaves nothing half
     done and can be retried), then the store, templates and photos. Returns the removal and how
     the slot was erased (None: no module, or `keep_finger`)."""
+    from drivers.fingerprint.uart import SlotOutOfRange
+
     pattern = settings.device.employee_id_pattern
     employee = _employee(store, nip, pattern)
     via = None
     if settings.uart_fingerprint.enabled and not keep_finger:
-        via = erase_slot(settings, store, employee.pin, employee.nip)
+        try:
+            via = erase_slot(settings, store, employee.pin, employee.nip)
+        except SlotOutOfRange:
+            pass  # a PIN beyond the module's library was never enrolled there: nothing to erase
     return staff.remove_employee(store, photos, employee.nip, pattern), via
 
 

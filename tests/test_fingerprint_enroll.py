@@ -190,6 +190,25 @@ def test_remove_refuses_while_the_module_cannot_be_reached(tmp_path: Path, sim: 
     assert NIP not in run(config, "employee", "list").stdout
 
 
+def test_delete_a_slot_and_remove_an_employee_beyond_the_library(tmp_path: Path, sim: SimulatedModule) -> None:
+    config = module_config(tmp_path, sim)
+    with UartFingerprint(sim.port, poll_interval=0.01) as reader:  # a finger left by an earlier employee
+        sim.place_finger(4)
+        reader.enroll(
+            30, on_step=lambda step: sim.remove_finger() if step is EnrollStep.REMOVE else sim.place_finger(4)
+        )
+        sim.remove_finger()
+    assert sim.enrolled() == {30: 4}
+    deleted = run(config, "fingerprint", "delete", "30", "--json")
+    assert deleted.returncode == 0, deleted.stderr
+    assert json.loads(deleted.stdout) == {"slot": 30, "via": "direct", "employee": None} and sim.enrolled() == {}
+    # A PIN the 200-slot module cannot hold was never enrolled there: removing that employee works.
+    added = run(config, "employee", "add", NIP, "--name", "Budi", "--pin", "250")
+    assert added.returncode == 0, added.stderr
+    removed = run(config, "employee", "remove", NIP)
+    assert removed.returncode == 0 and "fingerprint slot" not in removed.stdout, removed.stderr
+
+
 # -- the service holds the port: the command hands the work to it -----------------------------
 
 

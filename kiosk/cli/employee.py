@@ -113,7 +113,7 @@ def remove(app: App, nip: str, keep_finger: bool, as_json: bool) -> None:
     fingerprint module, their finger (punches are kept)."""
     photos = PhotoStore(app.settings.data_dir)
     removal, finger = fingerprints.remove_employee(app.settings, app.store, photos, nip, keep_finger)
-    kept = app.settings.uart_fingerprint.enabled and finger is None
+    kept = app.settings.uart_fingerprint.enabled and keep_finger
     if as_json:
         print_json({
             "nip": removal.employee.nip, "templates_erased": removal.templates, "photos_erased": removal.photos,
