@@ -365,7 +365,7 @@ class Kiosk:
                 for f in self.health.faults()
             ],
             parts=dict(self.parts),
-            uart_socket=self.uart_socket if self.store is not None and not self.stop_event.is_set() else "",
+            uart_socket="" if self.stop_event.is_set() else self.uart_socket,  # a stopping service takes no requests
         )
 
     # --- helpers ----------------------------------------------------------------------------
