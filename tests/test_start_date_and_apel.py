@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from kiosk.rules.apel import apel_missed
 from kiosk.rules.holidays import bundled
 from kiosk.settings.schedule import ScheduleSettings
 from kiosk.store import Store
+from kiosk.store.migrations import M001_INITIAL
 
 WIB = timezone(timedelta(hours=7))
 UNIT = "BKPSDM"
@@ -102,6 +104,22 @@ def test_the_start_date_survives_a_roster_update_and_can_be_cleared(hired: Store
     assert hired.employees.get(HIRE.nip).since == date(2026, 8, 10)
     assert hired.employees.set_since(HIRE.nip, date(2026, 8, 12)).since == date(2026, 8, 12)
     assert hired.employees.set_since(HIRE.nip, None).since is None
+
+
+def test_a_database_from_before_the_start_date_keeps_its_employees(tmp_path: Path) -> None:
+    """Migration 002 on a kiosk that already holds employees: nothing lost, the date is unknown."""
+    path = tmp_path / "kiosk.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(f"BEGIN;\n{M001_INITIAL}\nPRAGMA user_version = 1;\nCOMMIT;")
+    conn.execute(
+        "INSERT INTO employees (nip, name, unit, pin, created_utc, updated_utc) VALUES (?, ?, ?, ?, ?, ?)",
+        (OLD_HAND.nip, OLD_HAND.name, UNIT, 6, "2026-01-05T00:00:00Z", "2026-01-05T00:00:00Z"),
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.employees.get(OLD_HAND.nip) == OLD_HAND  # since = None: counted from the period's start
+        assert store.employees.set_since(OLD_HAND.nip, date(2026, 3, 2)).since == date(2026, 3, 2)
 
 
 # -- the apel -------------------------------------------------------------------------------

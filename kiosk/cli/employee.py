@@ -32,7 +32,7 @@ class StartDate(click.ParamType):
 
 @click.group("employee")
 def employee_group() -> None:
-    """Add, list and remove employees."""
+    """Add, change, list and remove employees."""
 
 
 @employee_group.command("add")
