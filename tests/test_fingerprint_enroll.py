@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -277,6 +278,14 @@ def test_request_server_runs_jobs_on_the_listener_thread(tmp_path: Path, sim: Si
         assert sim.enrolled() == {}
         with pytest.raises(ValueError, match="slot must be a whole number from 1 to 65535"):
             call_service(server.path, {"op": "delete", "slot": 0})
+        for raw, says in ((b"garbage\n", "not one line of JSON"), (b'{"op": "format", "slot": 1}\n', '"op": "enroll"')):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:  # what another program might send
+                conn.settimeout(WAIT)
+                conn.connect(str(server.path))
+                conn.sendall(raw)
+                reply = json.loads(conn.makefile("rb").readline())
+            assert reply["event"] == "error" and reply["error"] == "RequestRefused" and says in reply["message"]
+        assert sim.enrolled() == {}
     finally:
         stop.set()
         server.stop()

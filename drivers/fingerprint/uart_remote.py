@@ -185,17 +185,16 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.wfile.write(json.dumps(event).encode() + b"\n")
                 self.wfile.flush()
 
-        try:
-            request = parse_request(self.rfile.readline(REQUEST_LIMIT + 1))
-        except RequestRefused as exc:
-            send(error_event(exc))
-            return
-        except OSError:
-            return
-        try:
-            owner.handle(request, send)
-        except DeviceMissing as exc:  # the door loop has stopped
-            send(error_event(exc))
+        with contextlib.suppress(OSError):  # a client that went away needs no answer
+            try:
+                request = parse_request(self.rfile.readline(REQUEST_LIMIT + 1))
+            except RequestRefused as exc:
+                send(error_event(exc))
+                return
+            try:
+                owner.handle(request, send)
+            except DeviceMissing as exc:  # the door loop has stopped
+                send(error_event(exc))
 
 
 def _remove_stale(path: Path) -> None:
@@ -251,8 +250,13 @@ def _follow(conn: socket.socket, request: dict, on_step: StepCallback | None) ->
                 f"the kiosk service closed the connection before the {request['op']} finished; "
                 "see its log (journalctl -u kiosk)"
             )
-        event = json.loads(line)
-        kind = event.get("event")
+        try:
+            event = json.loads(line)
+            kind = event.get("event")
+        except (ValueError, AttributeError):
+            raise FingerprintError(
+                f"unreadable reply from the kiosk service on {conn.getpeername()}: {line[:80]!r}"
+            ) from None
         if kind == "started":
             started = True
             conn.settimeout(request["finger_wait"] + REPLY_MARGIN_SECONDS)
