@@ -99,6 +99,7 @@ class Kiosk:
         self.zk_server = None
         self.zk_fallback = None
         self.pull_api = None
+        self.uart_socket = ""  # the fingerprint module's request socket, once it listens
         self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
@@ -169,9 +170,22 @@ class Kiosk:
         if not self.settings.uart_fingerprint.enabled:
             self.parts["fingerprint module"] = "off"
             return
-        from drivers.fingerprint.uart import UartFingerprint, employee_for_slot
+        from drivers.fingerprint.uart import Jobs, UartFingerprint, employee_for_slot
+        from drivers.fingerprint.uart_remote import SOCKET_NAME, RequestServer
 
         reader = UartFingerprint.from_settings(self.settings.uart_fingerprint)
+        # The door loop holds the port: `kiosk fingerprint enroll` and `employee remove` hand their
+        # work to it through this socket, and it runs between touches.
+        jobs = Jobs()
+        self._stoppers.append(("fingerprint module", lambda budget: jobs.close()))  # wakes the loop at once
+        server = RequestServer(snapshot_dir(self.settings.data_dir) / SOCKET_NAME, jobs, self.stop_event)
+
+        def serve_requests() -> None:
+            server.start()
+            self.uart_socket = str(server.path)
+            self._stoppers.append(("fingerprint requests", lambda budget: server.stop()))
+
+        self._optional("fingerprint requests", serve_requests)
 
         def on_match(slot: int, score: int) -> None:
             employee = employee_for_slot(self.store.employees, slot)  # type: ignore[union-attr]
@@ -181,7 +195,10 @@ class Kiosk:
             self.record_fingerprint(employee.nip, self.now(), None)
 
         def listen() -> None:
-            reader.listen(on_match, self.stop_event, on_error=lambda exc: self.health.report_fault("fingerprint module", str(exc)))
+            reader.listen(
+                on_match, self.stop_event, jobs=jobs,
+                on_error=lambda exc: self.health.report_fault("fingerprint module", str(exc)),
+            )  # fmt: skip
             reader.close()
 
         self._thread("fingerprint module", listen)
@@ -234,6 +251,7 @@ class Kiosk:
         jumps = JumpWatcher(self.store)  # type: ignore[arg-type]
         jumps.start()
         self._stoppers.append(("clock", lambda budget: jumps.stop()))
+        self.write_status()  # at once: other commands find the running service (and its sockets) by it
         self._thread("status", self._status_loop)
         interval = watchdog_interval_seconds()
         if interval:
@@ -352,6 +370,7 @@ class Kiosk:
                 for f in self.health.faults()
             ],
             parts=dict(self.parts),
+            uart_socket="" if self.stop_event.is_set() else self.uart_socket,  # a stopping service takes no requests
         )
 
     # --- helpers ----------------------------------------------------------------------------

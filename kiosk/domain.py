@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 
 class Method(enum.StrEnum):
@@ -55,6 +55,11 @@ class Employee:
     schedule: str = ""  # schedule name; "" = the unit's / device default
     pin: int = 0  # numeric user id on ZKTeco terminals and fingerprint modules (<= 9 digits)
     active: bool = True
+    since: date | None = None  # first working day; recaps do not count the days before it
+
+    def employed_on(self, day: date) -> bool:
+        """Whether `day` is on or after the employee's start date (always, when it is unknown)."""
+        return self.since is None or day >= self.since
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hours": "{n} jam",
         "weekdays": "Senin Selasa Rabu Kamis Jumat Sabtu Minggu",
         "months": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
+        "enroll_place": "Letakkan jari di sensor sidik jari",
+        "enroll_remove": "Angkat jari",
+        "enroll_place_again": "Letakkan jari yang sama lagi",
+        "enroll_stored": "Sidik jari tersimpan",
     },
     "en": {
         "thanks": "Thank you, {name}.",
@@ -135,6 +139,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hours": "{n} hours",
         "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
         "months": "January February March April May June July August September October November December",
+        "enroll_place": "Place a finger on the fingerprint sensor",
+        "enroll_remove": "Lift the finger",
+        "enroll_place_again": "Place the same finger again",
+        "enroll_stored": "Fingerprint stored",
     },
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.domain import Employee, Method, Punch
 from kiosk.nip import normalise_nip
@@ -21,16 +21,41 @@ class Removal:
 
 
 def add_employee(
-    store: Store, nip: str, name: str, unit: str = "", schedule: str = "", pin: int = 0, pattern: str = r"\d{18}"
+    store: Store,
+    nip: str,
+    name: str,
+    unit: str = "",
+    schedule: str = "",
+    pin: int = 0,
+    pattern: str = r"\d{18}",
+    since: date | None = None,
 ) -> Employee:
     nip = normalise_nip(nip, pattern)
     if not name.strip():
         raise ValueError("the employee's name is empty; pass --name \"Full Name\"")
     if not 0 <= pin <= MAX_PIN:
         raise ValueError(f"--pin {pin} is out of range: terminal PINs are 1 to {MAX_PIN} (at most 9 digits)")
-    employee = store.employees.add(Employee(nip=nip, name=name.strip(), unit=unit.strip(), schedule=schedule.strip(), pin=pin))
-    store.audit.log("employee.add", employee.nip, {"pin": employee.pin, "unit": employee.unit, "schedule": employee.schedule})
+    employee = store.employees.add(
+        Employee(nip=nip, name=name.strip(), unit=unit.strip(), schedule=schedule.strip(), pin=pin, since=since)
+    )
+    store.audit.log(
+        "employee.add", employee.nip,
+        {"pin": employee.pin, "unit": employee.unit, "schedule": employee.schedule, "since": _iso(since)},
+    )  # fmt: skip
     return employee
+
+
+def set_since(store: Store, nip: str, since: date | None, pattern: str = r"\d{18}") -> Employee:
+    """Set or clear the employee's first working day; recaps count from it (docs/recap.md)."""
+    nip = normalise_nip(nip, pattern)
+    before = store.employees.get(nip)
+    employee = store.employees.set_since(nip, since)
+    store.audit.log("employee.since", nip, {"from": _iso(before.since if before else None), "to": _iso(since)})
+    return employee
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r"\d{18}") -> Removal:

@@ -39,6 +39,7 @@ class DaemonSnapshot:
     fingerprint: dict = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)  # {part, message, since_utc}
     parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "failed: ..."
+    uart_socket: str = ""  # where the UART module takes enroll/delete requests (docs/uart-fingerprint.md)
 
 
 def snapshot_dir(data_dir: Path, environ: dict[str, str] | None = None) -> Path:

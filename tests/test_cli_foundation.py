@@ -65,7 +65,8 @@ def test_employee_add_list_remove(kiosk, config_file: Path) -> None:
     assert NIP in result.output and "PIN 1" in result.output
     listed = json.loads(kiosk("employee", "list", "--json").output)
     assert listed == [
-        {"nip": NIP, "name": "Budi Santoso", "unit": "BKPSDM", "schedule": "", "pin": 1, "active": True, "face_templates": 0}
+        {"nip": NIP, "name": "Budi Santoso", "unit": "BKPSDM", "schedule": "", "pin": 1, "active": True, "since": None,
+         "face_templates": 0}
     ]
     assert "Budi Santoso" in kiosk("employee", "list").output
     removed = kiosk("employee", "remove", NIP)

@@ -138,12 +138,13 @@ def test_xlsx_has_lampiran_columns_in_order(filled: Store, tmp_path: Path) -> No
     groups, subs = _header_rows(sheet)
     assert groups == ["No", "Nama/NIP/USERID", "Datang", "Datang", "Datang", "Datang", "Siang", "Pulang", "Pulang",
                       "Pulang", "Pulang", "Tidak Hadir", "Tidak Hadir", "Tidak Hadir", "Jumlah TK (Waktu)",
-                      "Prosentase Ketidakhadiran"]  # fmt: skip
+                      "Prosentase Ketidakhadiran", "Apel Senin"]  # fmt: skip
     assert subs == ["", "", "Tepat Waktu", "D", "T", "TK", "Tepat Waktu", "Tepat Waktu", "D", "T", "TK", "C", "DK",
-                    "TK", "menit", "%"]  # fmt: skip
+                    "TK", "menit", "%", "Tidak Ikut"]  # fmt: skip
     budi = [c.value for c in sheet[HEADER_ROW + 3]]
     assert budi[0] == 2 and budi[1] == f"Budi Santoso\n{BUDI.nip}\n2"
-    assert budi[2:] == [5, 1, 2, 2, 0, 5, 2, 1, 2, 6, 1, 2, 2135, 47.37]
+    # the default schedule sets no apel time, so the apel column says "-" (not tracked), not 0
+    assert budi[2:] == [5, 1, 2, 2, 0, 5, 2, 1, 2, 6, 1, 2, 2135, 47.37, "-"]
     text = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "Mengetahui," in text and f"Kepala {UNIT}" in text and "NIP. 197001011990011001" in text
 
@@ -167,12 +168,13 @@ def test_csv_layout(filled: Store) -> None:
     lines = list(csv.reader(io.StringIO(out.getvalue())))
     assert lines[0] == ["REKAP KEHADIRAN PEGAWAI"] and lines[1] == [UNIT]
     header = lines[4]
-    assert header[:3] == ["No", "Nama/NIP/USERID", "Datang Tepat Waktu"] and header[-2:] == [
+    assert header[:3] == ["No", "Nama/NIP/USERID", "Datang Tepat Waktu"] and header[-3:] == [
         "Jumlah TK (Waktu) (menit)",
         "Prosentase Ketidakhadiran (%)",
+        "Apel Senin Tidak Ikut",
     ]
     budi = ["2", f"Budi Santoso / {BUDI.nip} / 2", "5", "1", "2", "2", "0", "5", "2", "1", "2", "6", "1", "2"]
-    assert lines[6] == [*budi, "2135", "47.37"]
+    assert lines[6] == [*budi, "2135", "47.37", "-"]
     assert ["Mengetahui,"] in lines and ["NIP. ...................................."] in lines
 
 

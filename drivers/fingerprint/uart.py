@@ -105,6 +105,10 @@ class FingerNotPlaced(FingerprintError, TimeoutError):
     """Enrolment waited too long for the finger to be placed or lifted."""
 
 
+class EnrollCancelled(FingerprintError):
+    """Enrolment was stopped before it finished (the service is stopping)."""
+
+
 class EnrollStep(enum.StrEnum):
     """What the person enrolling must do next; passed to the enroll() callback."""
 
@@ -122,6 +126,41 @@ class Match:
 
 MatchCallback = Callable[[int, int], None]
 StepCallback = Callable[[EnrollStep], None]
+Job = Callable[["UartFingerprint"], None]
+
+
+class Jobs:
+    """Work handed to the door loop's thread, which owns the port: an enrolment or a deletion asked
+    for by another program while the daemon listens (docs/uart-fingerprint.md). The loop runs the
+    jobs between touches; submitting one wakes the loop at once instead of after its pause."""
+
+    def __init__(self) -> None:
+        self._pending: list[Job] = []
+        self._changed = threading.Condition()
+        self._closed = False
+
+    def submit(self, job: Job) -> None:
+        with self._changed:
+            if self._closed:
+                raise DeviceMissing("the fingerprint module's door loop has stopped; try again when the service runs")
+            self._pending.append(job)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more jobs; wakes the loop so it can see its stop event."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to `seconds`, less when a job arrives or the queue is closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._pending or self._closed, timeout=seconds)
+
+    def take(self) -> list[Job]:
+        with self._changed:
+            taken, self._pending = self._pending, []
+        return taken
 
 
 class SupportsByPin(Protocol):
@@ -297,21 +336,34 @@ class UartFingerprint:
         return Match(slot, score)
 
     def enroll(
-        self, slot: int, on_step: StepCallback | None = None, finger_wait: float = DEFAULT_FINGER_WAIT_SECONDS
+        self,
+        slot: int,
+        on_step: StepCallback | None = None,
+        finger_wait: float = DEFAULT_FINGER_WAIT_SECONDS,
+        cancel: threading.Event | None = None,
     ) -> None:
-        """Two captures of one finger, combined and stored in `slot` (the employee's PIN)."""
+        """Two captures of one finger, combined and stored in `slot` (the employee's PIN).
+
+        Setting `cancel` stops a wait for the finger at its next poll (EnrollCancelled)."""
         check_slot(slot, self.capacity())
         notify = on_step or _ignore_step
-        self._enroll_capture(1, EnrollStep.PLACE, notify, finger_wait)
+        stop = cancel or threading.Event()
+        self._enroll_capture(1, EnrollStep.PLACE, notify, finger_wait, stop)
         notify(EnrollStep.REMOVE)
-        self._wait_finger(False, finger_wait, EnrollStep.REMOVE)
-        self._enroll_capture(2, EnrollStep.PLACE_AGAIN, notify, finger_wait)
+        self._wait_finger(False, finger_wait, EnrollStep.REMOVE, stop)
+        self._enroll_capture(2, EnrollStep.PLACE_AGAIN, notify, finger_wait, stop)
         self._command(build(Instruction.REG_MODEL), "combine the two captures")
         self._command(build(Instruction.STORE, 1, slot), f"store in slot {slot}")
         notify(EnrollStep.STORED)
 
     def delete(self, slot: int, count: int = 1) -> None:
+        """Erase `count` slots from `slot` on; an empty slot is erased without complaint."""
+        check_slot(slot, self.capacity())
         self._command(build(Instruction.DELETE_CHAR, slot, count), f"delete slot {slot}")
+
+    def ensure_open(self) -> None:
+        if not self.is_open:
+            self.open()
 
     # -- the door loop ----------------------------------------------------------------------
 
@@ -322,21 +374,48 @@ class UartFingerprint:
         *,
         on_unknown: Callable[[], None] | None = None,
         on_error: Callable[[FingerprintError], None] | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         """Poll for a finger until `stop` is set: on_match(slot, score) once per touch.
 
         Link failures (missing port, timeout, corrupted reply) are reported to on_error and
         retried with a growing pause; a lost port is reopened. A refused capture (a smudged
-        finger) is reported and the loop carries on at the normal pace.
+        finger) is reported and the loop carries on at the normal pace. `jobs` submitted by
+        other threads run here between touches, with the port (each job reports its own errors).
         """
         pause = self.poll_interval
-        while not stop.wait(pause):
+        while not self._rest(stop, jobs, pause):
             try:
+                if self._run_jobs(jobs, stop):
+                    pause = self.poll_interval if self.is_open else pause
+                    continue
                 self._scan_once(on_match, on_unknown, stop)
                 pause = self.poll_interval
             except FingerprintError as exc:
                 _report(exc, on_error)
                 pause = self._pause_after(exc, pause)
+
+    def _run_jobs(self, jobs: Jobs | None, stop: threading.Event) -> bool:
+        """Run what other threads asked for; True when any ran. The finger just enrolled is still
+        on the sensor: wait for it to lift, or the loop would record a punch for it at once."""
+        taken = jobs.take() if jobs else []
+        for job in taken:
+            _safe_call(job, self)
+        if taken and self.is_open:
+            self._wait_lift(stop)
+        return bool(taken)
+
+    def _wait_lift(self, stop: threading.Event) -> None:
+        while self.finger_present() and not stop.wait(self.poll_interval):
+            pass
+
+    @staticmethod
+    def _rest(stop: threading.Event, jobs: Jobs | None, pause: float) -> bool:
+        """Wait between polls; True when the loop must stop."""
+        if jobs is None:
+            return stop.wait(pause)
+        jobs.wait(pause)
+        return stop.is_set()
 
     def _pause_after(self, exc: FingerprintError, pause: float) -> float:
         """A refused touch keeps the pace; a broken link or a refused login backs off."""
@@ -354,23 +433,25 @@ class UartFingerprint:
             _safe_call(on_unknown)
         else:
             _safe_call(on_match, match.slot, match.score)
-        while self.finger_present() and not stop.wait(self.poll_interval):
-            pass  # one touch is one event: wait for the finger to lift
+        self._wait_lift(stop)  # one touch is one event: wait for the finger to lift
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _enroll_capture(self, buffer: int, step: EnrollStep, notify: StepCallback, wait: float) -> None:
+    def _enroll_capture(
+        self, buffer: int, step: EnrollStep, notify: StepCallback, wait: float, cancel: threading.Event
+    ) -> None:
         notify(step)
-        self._wait_finger(True, wait, step)
+        self._wait_finger(True, wait, step, cancel)
         self._command(build(Instruction.IMG2TZ, buffer), "extract features")
 
-    def _wait_finger(self, present: bool, wait: float, step: EnrollStep) -> None:
+    def _wait_finger(self, present: bool, wait: float, step: EnrollStep, cancel: threading.Event) -> None:
         deadline = time.monotonic() + wait
         while self.finger_present() != present:
             if time.monotonic() >= deadline:
                 action = "placed on" if present else "lifted from"
                 raise FingerNotPlaced(f"no finger was {action} the sensor within {wait:g} s (enroll step {step})")
-            time.sleep(self.poll_interval)
+            if cancel.wait(self.poll_interval):
+                raise EnrollCancelled(f"enrolment on {self.port} was cancelled at step {step}; enroll again")
 
     def _command(self, command: Command, step: str) -> Ack:
         return self._check(self._exchange(command, step), step)

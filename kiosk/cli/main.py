@@ -11,6 +11,7 @@ from kiosk.cli.config_cmd import config_group
 from kiosk.cli.demo import demo_command
 from kiosk.cli.employee import employee_group
 from kiosk.cli.enroll import enroll_command
+from kiosk.cli.fingerprint import fingerprint_group
 from kiosk.cli.health_cmds import doctor_command, status_command
 from kiosk.cli.identify import identify_command
 from kiosk.cli.punch import punch_group
@@ -27,6 +28,7 @@ COMMANDS = [
     absence_group,
     report_group,
     zk_group,
+    fingerprint_group,
     status_command,
     doctor_command,
     sync_command,

@@ -12,7 +12,7 @@ import click
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.report.collect import monthly_recap, yearly_violations
 from kiosk.report.csv_writer import write_csv
-from kiosk.report.layout import Recap
+from kiosk.report.layout import Recap, recap_json
 from kiosk.report.xlsx_writer import write_xlsx
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings.schedule import ScheduleSettings
@@ -36,18 +36,25 @@ def report_group() -> None:
 )
 @click.option("--head-name", default="", help="Name of the unit head who validates the recap.")
 @click.option("--head-nip", default="", help="NIP of the unit head.")
+@json_option
 @pass_app
 @library_errors
-def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None, head_name: str, head_nip: str) -> None:
+def rekap(
+    app: App, month: str, unit: str | None, fmt: str, output: Path | None, head_name: str, head_nip: str, as_json: bool
+) -> None:
     """Monthly recap per employee in the layout of Lampiran I (Perbup Musi Rawas 50/2022).
 
-    Days from today on are left out: they have not finished yet.
+    Days from today on are left out: they have not finished yet; so are days before an employee's
+    start date (`kiosk employee set NIP --since`). The last column, Monday apels missed, is not part
+    of Lampiran I and never counts as TK.
     """
     year, number = parse_month(month)
     schedules, holidays = _rules(app, year)
     recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
     recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
-    if fmt == "xlsx":
+    if as_json:
+        print_json(recap_json(recap))
+    elif fmt == "xlsx":
         target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
         write_xlsx(recap, target)
         click.echo(f"Wrote {target} ({len(recap.rows)} employees).", err=output is None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.rules.recap import RecapRow
+from kiosk.rules.recap import RecapRow, Tally
 
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember")  # fmt: skip
@@ -28,7 +28,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Tidak Hadir", "TK"),
     ("Jumlah TK (Waktu)", "menit"),
     ("Prosentase Ketidakhadiran", "%"),
+    # Beyond Lampiran I (documented in docs/recap.md): Monday apels missed (Musi Rawas Pasal 2(8)),
+    # for information; "-" when no apel time is set for the employee's schedule. Never a TK.
+    ("Apel Senin", "Tidak Ikut"),
 )
+PERCENT_COLUMN = COLUMNS.index(("Prosentase Ketidakhadiran", "%")) + 1  # 1-based, for its number format
 
 LEGEND = (
     "Keterangan:",
@@ -40,6 +44,10 @@ LEGEND = (
     "T : Berapa kali terlambat / pulang cepat",
     "DK : Diklat",
     "C : Cuti",
+    (
+        "Apel Senin Tidak Ikut : hari Senin tanpa absen datang sampai jam apel (Pasal 2 ayat (8)); "
+        "informasi, tidak dihitung TK; - bila jam apel tidak diatur"
+    ),
 )
 
 
@@ -101,4 +109,42 @@ def row_values(number: int, row: RecapRow, separator: str = " / ") -> list[objec
         t.pulang_tepat, t.pulang_d, t.pulang_t, t.pulang_tk,
         t.absen_c, t.absen_dk, t.absen_tk,
         t.tk_minutes, t.absence_percent,
+        apel_cell(t),
     ]  # fmt: skip
+
+
+def apel_cell(t: Tally) -> int | str:
+    """Monday apels missed, or "-" when no apel was tracked for this employee in the period."""
+    return t.apel_missed if t.apel_days else "-"
+
+
+def recap_json(recap: Recap) -> dict:
+    """The recap for scripts and the console: the same numbers as the CSV and XLSX, by name."""
+    return {
+        "unit": recap.unit,
+        "first": recap.first.isoformat(),
+        "last": recap.last.isoformat(),
+        "rows": [row_json(number, row) for number, row in enumerate(recap.rows, start=1)],
+    }
+
+
+def row_json(number: int, row: RecapRow) -> dict:
+    e, t = row.employee, row.tally
+    return {
+        "no": number,
+        "nip": e.nip,
+        "name": e.name,
+        "pin": e.pin,
+        "unit": e.unit,
+        "since": e.since.isoformat() if e.since else None,
+        "datang": {"tepat_waktu": t.datang_tepat, "d": t.datang_d, "t": t.datang_t, "tk": t.datang_tk},
+        "siang": {"tepat_waktu": t.siang_tepat},
+        "pulang": {"tepat_waktu": t.pulang_tepat, "d": t.pulang_d, "t": t.pulang_t, "tk": t.pulang_tk},
+        "tidak_hadir": {"c": t.absen_c, "dk": t.absen_dk, "tk": t.absen_tk},
+        "jumlah_tk_menit": t.tk_minutes,
+        "prosentase_ketidakhadiran": t.absence_percent,
+        "working_days": t.working_days,
+        "violations": t.violations,
+        # Not in Lampiran I, not a violation: null when no apel time applies (docs/recap.md).
+        "apel": {"days": t.apel_days, "missed": t.apel_missed} if t.apel_days else None,
+    }

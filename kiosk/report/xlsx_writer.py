@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kiosk.report.layout import COLUMNS, LEGEND, Recap, footer_lines, row_values, title_lines
+from kiosk.report.layout import COLUMNS, LEGEND, PERCENT_COLUMN, Recap, footer_lines, row_values, title_lines
 
 HEADER_ROW = 5  # group headings; sub-headings on the next row, data after
 _THIN = Side(style="thin")
@@ -74,7 +74,7 @@ def _rows(sheet: Worksheet, recap: Recap) -> int:
             cell.alignment = Alignment(
                 vertical="top", wrap_text=column == 2, horizontal="left" if column == 2 else "center"
             )
-        sheet.cell(row=row, column=len(COLUMNS)).number_format = "0.00"
+        sheet.cell(row=row, column=PERCENT_COLUMN).number_format = "0.00"
     return row
 
 

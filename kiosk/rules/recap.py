@@ -15,6 +15,9 @@ docs/recap.md; in short, per working day of the employee's schedule:
     the midpoint to the end); midday on time when the check is on.
 A missing punch thus costs exactly the most a late arrival (or early departure) could have cost, so
 never punching is never cheaper than punching late; both missing cost one whole TK day.
+
+Days before the employee's start date (`Employee.since`) are not counted at all. The Monday apel
+(Pasal 2(8)) is tallied beside the columns (`apel_days`, `apel_missed`), never as a violation.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from kiosk.domain import Absence, AbsenceCode, Employee, Punch, Status
+from kiosk.rules.apel import apel_verdict
 from kiosk.rules.classify import DayResult, classify_day, wall_clock
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.rules.periods import MINUTE
@@ -50,6 +54,8 @@ class Tally:
     absen_tk: int = 0
     tk_minutes: int = 0  # Jumlah TK (waktu)
     working_days: int = 0
+    apel_days: int = 0  # Monday apel days with an apel time, not excused (Pasal 2(8)); not in Lampiran I
+    apel_missed: int = 0  # of those, days without an arrival by the apel time; never a violation
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -77,6 +83,15 @@ class RecapRow:
 
 def tally_day(result: DayResult, absence: AbsenceCode | None) -> Tally:
     """How one day counts (the rules in the module docstring)."""
+    return _lampiran_day(result, absence) + _apel(result, absence)
+
+
+def _apel(result: DayResult, absence: AbsenceCode | None) -> Tally:
+    missed = apel_verdict(result, absence)
+    return Tally() if missed is None else Tally(apel_days=1, apel_missed=int(missed))
+
+
+def _lampiran_day(result: DayResult, absence: AbsenceCode | None) -> Tally:
     period = result.period
     if period is None:
         return Tally()
@@ -143,7 +158,7 @@ def tally_employee(
 ) -> Tally:
     by_date = _by_date(punches)
     total = Tally()
-    for day in days:
+    for day in filter(employee.employed_on, days):
         # only the neighbouring dates can hold this day's punches (a period spans at most two dates)
         nearby = [p for d in (day - timedelta(days=1), day, day + timedelta(days=1)) for p in by_date.get(d, ())]
         result = classify_day(nearby, schedule, day, holidays)
@@ -167,7 +182,8 @@ def compute_recap(
     first: date,
     last: date,
 ) -> list[RecapRow]:
-    """One row per employee over [first, last] (inclusive), in the order given.
+    """One row per employee over [first, last] (inclusive), in the order given; an employee whose
+    start date is after `last` has no row (they had not joined yet).
 
     `punches` maps NIP to the employee's punches; include the day after `last` so a night shift
     starting on `last` finds its departure.
@@ -176,6 +192,7 @@ def compute_recap(
     return [
         RecapRow(e, tally_employee(e, punches.get(e.nip, ()), absences, schedule_for(e), holidays, days))
         for e in employees
+        if e.since is None or e.since <= last
     ]
 
 

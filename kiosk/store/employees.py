@@ -1,8 +1,9 @@
-"""Employees: NIP, name, unit, schedule and the numeric terminal PIN."""
+"""Employees: NIP, name, unit, schedule, the numeric terminal PIN and the start date."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 from kiosk.domain import Employee
 from kiosk.store.db import Database
@@ -23,9 +24,10 @@ class Employees:
             pin = employee.pin or self._next_pin(conn)
             try:
                 conn.execute(
-                    "INSERT INTO employees (nip, name, unit, schedule, pin, active, source, created_utc, updated_utc)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (employee.nip, employee.name, employee.unit, employee.schedule, pin, int(employee.active), source, now, now),
+                    "INSERT INTO employees (nip, name, unit, schedule, pin, active, source, since, created_utc, updated_utc)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (employee.nip, employee.name, employee.unit, employee.schedule, pin, int(employee.active),
+                     source, _iso(employee.since), now, now),
                 )
             except sqlite3.IntegrityError:
                 raise self._conflict(conn, employee.nip, pin) from None
@@ -37,6 +39,8 @@ class Employees:
         return self.get(employee.nip)  # type: ignore[return-value]
 
     def update(self, employee: Employee) -> Employee:
+        """Name, unit, schedule and active flag; the start date is kept (see set_since): the roster
+        does not carry it, so a roster update must not erase what the operator entered."""
         with self.db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE employees SET name=?, unit=?, schedule=?, active=?, updated_utc=? WHERE nip=?",
@@ -45,6 +49,16 @@ class Employees:
         if not changed:
             raise UnknownEmployee(f"no employee with NIP {employee.nip}")
         return self.get(employee.nip)  # type: ignore[return-value]
+
+    def set_since(self, nip: str, since: date | None) -> Employee:
+        """Set (or with None, clear) the employee's first working day."""
+        with self.db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE employees SET since=?, updated_utc=? WHERE nip=?", (_iso(since), to_utc_text(utc_now()), nip)
+            ).rowcount
+        if not changed:
+            raise UnknownEmployee(f"no employee with NIP {nip}; see `kiosk employee list`")
+        return self.get(nip)  # type: ignore[return-value]
 
     def _conflict(self, conn: sqlite3.Connection, nip: str, pin: int) -> EmployeeExists:
         if conn.execute("SELECT 1 FROM employees WHERE nip=?", (nip,)).fetchone():
@@ -91,6 +105,12 @@ class Employees:
 
 
 def _employee(row: sqlite3.Row) -> Employee:
+    since = row["since"]
     return Employee(
-        nip=row["nip"], name=row["name"], unit=row["unit"], schedule=row["schedule"], pin=row["pin"], active=bool(row["active"])
-    )
+        nip=row["nip"], name=row["name"], unit=row["unit"], schedule=row["schedule"], pin=row["pin"],
+        active=bool(row["active"]), since=date.fromisoformat(since) if since else None,
+    )  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -100,8 +100,14 @@ CREATE TABLE meta (
 );
 """
 
+# The employee's first working day (ISO date): recaps and yearly violations count from it, so a
+# mid-year hire is not counted absent since January. NULL = unknown, counted from the period's start.
+M002_EMPLOYEE_SINCE = """
+ALTER TABLE employees ADD COLUMN since TEXT;
+"""
+
 # (name, SQL script) in order; the position + 1 is the schema version it produces.
-MIGRATIONS: tuple[tuple[str, str], ...] = (("001_initial", M001_INITIAL),)
+MIGRATIONS: tuple[tuple[str, str], ...] = (("001_initial", M001_INITIAL), ("002_employee_since", M002_EMPLOYEE_SINCE))
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
