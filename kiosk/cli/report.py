@@ -81,7 +81,7 @@ def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise click.BadParameter(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-11", param_hint="--month")
     return int(match.group(1)), int(match.group(2))
