@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import sys
 from datetime import date, datetime, timedelta
@@ -9,13 +11,23 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
-from kiosk.report.collect import monthly_recap, yearly_violations
+from kiosk.cli.common import (
+    App,
+    check_output,
+    json_option,
+    library_errors,
+    pass_app,
+    print_json,
+    print_table,
+    write_output,
+)
+from kiosk.report.collect import known_units, monthly_recap, resolve_unit, yearly_violations
 from kiosk.report.csv_writer import write_csv
 from kiosk.report.layout import Recap
 from kiosk.report.xlsx_writer import write_xlsx
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings.schedule import ScheduleSettings
+from kiosk.timeutil import FIRST_YEAR, LAST_YEAR
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -36,18 +48,28 @@ def report_group() -> None:
 )
 @click.option("--head-name", default="", help="Name of the unit head who validates the recap.")
 @click.option("--head-nip", default="", help="NIP of the unit head.")
+@json_option
 @pass_app
 @library_errors
-def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None, head_name: str, head_nip: str) -> None:
+def rekap(
+    app: App, month: str, unit: str | None, fmt: str, output: Path | None, head_name: str, head_nip: str, as_json: bool
+) -> None:
     """Monthly recap per employee in the layout of Lampiran I (Perbup Musi Rawas 50/2022).
 
-    Days from today on are left out: they have not finished yet.
+    Days from today on are left out: they have not finished yet. --unit matches ignoring case.
     """
     year, number = parse_month(month)
     schedules, holidays = _rules(app, year)
+    unit = _unit(app, unit)
+    if output is not None:
+        check_output(output)
     recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
     recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
-    if fmt == "xlsx":
+    if as_json and output:
+        write_output(output, json.dumps(_recap_json(recap), indent=2, ensure_ascii=False) + "\n")
+    elif as_json:
+        print_json(_recap_json(recap))
+    elif fmt == "xlsx":
         target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
         write_xlsx(recap, target)
         click.echo(f"Wrote {target} ({len(recap.rows)} employees).", err=output is None)
@@ -70,7 +92,7 @@ def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None,
 def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
     """Cumulative working-hours violations per employee, January to December (Pasal 10(3))."""
     schedules, holidays = _rules(app, year)
-    rows = yearly_violations(app.store, schedules, holidays, year, unit, until=_yesterday(app))
+    rows = yearly_violations(app.store, schedules, holidays, year, _unit(app, unit), until=_yesterday(app))
     if as_json:
         print_json([_violation_json(r) for r in rows])
         return
@@ -84,7 +106,34 @@ def parse_month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise click.BadParameter(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-11", param_hint="--month")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise click.BadParameter(f"{text!r}: the year must be {FIRST_YEAR} to {LAST_YEAR}", param_hint="--month")
     return int(match.group(1)), int(match.group(2))
+
+
+def _unit(app: App, asked: str | None) -> str | None:
+    if asked is None:
+        return None
+    unit = resolve_unit(asked, known_units(app.store, app.settings.schedule))
+    if unit != asked:
+        click.echo(f"Note: --unit {asked!r} taken as {unit!r} (units match ignoring case).", err=True)
+    return unit
+
+
+def _recap_json(recap: Recap) -> dict:
+    return {
+        "unit": recap.unit or None,
+        "first": recap.first.isoformat(),
+        "last": recap.last.isoformat(),
+        "head": {"name": recap.head_name, "nip": recap.head_nip},
+        "rows": [
+            {
+                "nip": row.employee.nip, "name": row.employee.name, "pin": row.employee.pin, "unit": row.employee.unit,
+                **dataclasses.asdict(row.tally), "absence_percent": row.tally.absence_percent,
+            }
+            for row in recap.rows
+        ],
+    }  # fmt: skip
 
 
 def _rules(app: App, year: int) -> tuple[ScheduleSettings, HolidayCalendar]:
