@@ -11,6 +11,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from kiosk.private import make_private_dirs
+
 EVIDENCE_DIR = "evidence"
 
 
@@ -24,7 +26,7 @@ def store_evidence(source: Path, data_dir: Path, nip: str) -> str:
     if not source.is_file():
         raise EvidenceError(f"evidence file {source} not found; give the path of the scanned letter")
     folder = data_dir / EVIDENCE_DIR
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(folder)
     name = f"{nip}-{uuid.uuid4().hex[:12]}{source.suffix.lower()}"
     target = folder / name
     # create the file owner-only first, so the contents are never readable by others

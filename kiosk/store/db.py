@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.private import ensure_private_file, make_private_dirs, narrow_if_present
 from kiosk.store import migrations
 from kiosk.store.errors import CorruptDatabase, NewerSchema, StorageFull
 
@@ -39,7 +40,12 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         check_header(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # biometric data: owner only
+        make_private_dirs(path.parent)  # biometric data: owner only
+        # SQLite gives kiosk.db-wal and -shm the mode of kiosk.db when it creates them, so the
+        # database file must be 0600 before SQLite opens it, not after.
+        ensure_private_file(path)
+        for companion in ("-wal", "-shm", "-journal"):
+            narrow_if_present(path.with_name(path.name + companion))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so durability is explicit.
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.lock = threading.RLock()
@@ -49,7 +55,6 @@ class Database:
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise CorruptDatabase(f"{path} is damaged ({exc}). {recovery_hint(path)}") from None
-        path.chmod(0o600)
         self.utils = sqlite_utils.Database(self.conn)
 
     def _configure(self) -> None:
