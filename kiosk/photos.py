@@ -28,6 +28,7 @@ def encode_evidence(image: np.ndarray, settings: PhotoSettings) -> bytes:
 
 class PhotoStore:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.root = data_dir / "photos"
 
     def save(self, jpeg: bytes, nip: str, at: datetime) -> str:

@@ -61,12 +61,24 @@ def list_employees(app: App, include_inactive: bool, as_json: bool) -> None:
 @pass_app
 @library_errors
 def remove(app: App, nip: str, as_json: bool) -> None:
-    """Remove an employee and erase their face templates and evidence photos (punches are kept)."""
+    """Remove an employee and erase their face templates, photos and absence evidence files.
+
+    Punches and absence records are kept (see docs/store.md, "Removing an employee")."""
     removal = staff.remove_employee(app.store, PhotoStore(app.settings.data_dir), nip, app.settings.device.employee_id_pattern)
     if as_json:
-        print_json({"nip": removal.employee.nip, "templates_erased": removal.templates, "photos_erased": removal.photos})
-    else:
-        click.echo(
-            f"Removed {removal.employee.nip} {removal.employee.name}: "
-            f"{removal.templates} face templates and {removal.photos} photos erased."
+        print_json(
+            {
+                "nip": removal.employee.nip,
+                "templates_erased": removal.templates,
+                "photos_erased": removal.photos,
+                "evidence_erased": removal.evidence,
+                "erased_from_disk": removal.erased_from_disk,
+            }
         )
+        return
+    click.echo(
+        f"Removed {removal.employee.nip} {removal.employee.name}: {removal.templates} face templates, "
+        f"{removal.photos} photos and {removal.evidence} absence evidence files erased."
+    )
+    if not removal.erased_from_disk:
+        click.echo("Note: the kiosk was reading the database; the erased templates leave the WAL file at its next checkpoint.", err=True)

@@ -46,3 +46,15 @@ def store_evidence(source: Path, data_dir: Path, nip: str) -> str:
 def remove_evidence(relative: str | None, data_dir: Path) -> None:
     if relative:
         (data_dir / relative).unlink(missing_ok=True)
+
+
+def erase_evidence_of(nip: str, recorded: list[str], data_dir: Path) -> int:
+    """Delete the files the absences recorded, and any other file stored for that NIP."""
+    folder = data_dir / EVIDENCE_DIR
+    paths = {data_dir / relative for relative in recorded} | set(folder.glob(f"{nip}-*"))
+    erased = 0
+    for path in paths:
+        if path.resolve().parent == folder.resolve() and path.is_file():
+            path.unlink()
+            erased += 1
+    return erased

@@ -62,6 +62,9 @@ class Database:
         # FULL: the WAL is fsynced at every commit, so a punch survives a power cut once recorded.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (face templates of a removed employee) are overwritten with zeros instead of
+        # left in free space; builds differ in their default, so it is set, not assumed.
+        self.conn.execute("PRAGMA secure_delete=ON")
 
     def _migrate(self) -> None:
         version = migrations.schema_version(self.conn)
@@ -97,6 +100,14 @@ class Database:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate the WAL to zero bytes, so rows deleted
+        (and zeroed by secure_delete) no longer exist in an older WAL frame. False when a reader in
+        another process kept it from completing; the next checkpoint finishes the job."""
+        with self.lock:
+            busy, _frames, _copied = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
 
     def integrity_check(self) -> str:
         return str(self.scalar("PRAGMA integrity_check"))
