@@ -30,8 +30,7 @@ def read_toml(path: Path) -> dict:
 
 
 def parse_toml_bytes(data: bytes, path: Path) -> dict:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]  # Notepad's "UTF-8 with BOM": same text, accepted
+    data = data.removeprefix(codecs.BOM_UTF8)  # Notepad's "UTF-8 with BOM": same text, accepted
     text = _decode(data, path)
     try:
         return tomllib.loads(text)
@@ -63,5 +62,5 @@ def _decode(data: bytes, path: Path) -> str:
             path,
             f"not UTF-8: byte 0x{bad} at offset {exc.start} (line {line}) is not valid UTF-8{hint}. "
             "Save the file as UTF-8 (in the editor: Save As, encoding UTF-8; or convert it with "
-            f"iconv -f WINDOWS-1252 -t UTF-8 {path} -o {path}.utf8 and move it back)"
+            f"iconv -f WINDOWS-1252 -t UTF-8 {path} -o {path}.utf8 and move it back)",
         ) from None

@@ -76,7 +76,10 @@ def test_database_in_a_new_nested_data_dir(shell_umask, tmp_path: Path) -> None:
 def test_photo_folders_are_owner_only_at_every_level(shell_umask, open_data_dir: Path) -> None:
     relative = PhotoStore(open_data_dir).save(b"\xff\xd8jpeg", NIP, datetime(2026, 11, 23, 7, 41))
     photo = open_data_dir / relative
-    folders = [open_data_dir / "photos", *(open_data_dir / "photos" / part for part in ("2026", "2026/11", "2026/11/23"))]
+    folders = [
+        open_data_dir / "photos",
+        *(open_data_dir / "photos" / part for part in ("2026", "2026/11", "2026/11/23")),
+    ]
     assert {str(f.relative_to(open_data_dir)): oct(mode(f)) for f in folders} == {
         str(f.relative_to(open_data_dir)): "0o700" for f in folders
     }

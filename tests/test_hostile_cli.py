@@ -38,7 +38,9 @@ def employee(kiosk) -> str:
 
 
 def test_export_to_a_missing_folder(kiosk, employee) -> None:
-    result = kiosk("punch", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--output", "/nonexistent/dir/x.csv")
+    result = kiosk(
+        "punch", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--output", "/nonexistent/dir/x.csv"
+    )
     assert result.exit_code == 1
     assert "/nonexistent/dir" in result.output and "does not exist" in result.output
 
@@ -55,7 +57,9 @@ def test_punch_add_at_the_end_of_time(kiosk, employee, config_file: Path) -> Non
     assert punch_count(config_file) == 0
 
 
-@pytest.mark.parametrize("args", [("--from", "2026-11-01", "--to", "9999-12-31"), ("--from", "0001-01-01", "--to", "2026-01-01")])
+@pytest.mark.parametrize(
+    "args", [("--from", "2026-11-01", "--to", "9999-12-31"), ("--from", "0001-01-01", "--to", "2026-01-01")]
+)
 def test_export_at_the_ends_of_time(kiosk, employee, args) -> None:
     result = kiosk("punch", "export", *args)
     assert result.exit_code == 1 and "2000-2100" in result.output
@@ -141,15 +145,25 @@ def test_sync_now_without_a_target(kiosk) -> None:
     assert "no sync target configured" in result.output and "sync.url" in result.output
 
 
-def run_kiosk(config_file: Path, *args: str, stdout=subprocess.PIPE, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_kiosk(
+    config_file: Path, *args: str, stdout=subprocess.PIPE, timeout: float = 300
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     env.pop("KIOSK_CONFIG", None)
     command = [sys.executable, "-m", "kiosk", "--config", str(config_file), *args]
-    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
+    return subprocess.run(
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout, check=False
+    )
 
 
 @pytest.mark.parametrize(
-    "args", [("report", "rekap", "--month", "2026-11"), ("employee", "list"), ("absence", "list"), ("report", "violations", "--year", "2026")]
+    "args",
+    [
+        ("report", "rekap", "--month", "2026-11"),
+        ("employee", "list"),
+        ("absence", "list"),
+        ("report", "violations", "--year", "2026"),
+    ],
 )
 def test_reader_gone_is_not_an_error_message(kiosk, employee, config_file: Path, args) -> None:
     """`kiosk ... | head`: the reader leaves; no 'Error: [Errno 32] Broken pipe', no traceback."""

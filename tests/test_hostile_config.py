@@ -178,13 +178,17 @@ def test_short_custom_schedule_warns(kiosk, tmp_path: Path) -> None:
     body = '[schedule.custom.pendek]\nmon-fri = "08:00-14:00"\n'  # 30 h a week
     result = kiosk("config", "check", config=config(tmp_path, body))
     assert result.exit_code == 0
-    assert "WARNING" in result.output and "schedule.custom.pendek" in result.output and "30 working hours" in result.output
+    assert (
+        "WARNING" in result.output and "schedule.custom.pendek" in result.output and "30 working hours" in result.output
+    )
     assert "42.5" in result.output
 
 
 def test_regulation_schedules_and_a_full_rotation_do_not_warn(kiosk, tmp_path: Path) -> None:
     # 4 shifts of 10 h in a 4-day cycle = 70 h a week on average.
-    body = '[schedule.custom.igd]\nrotation = ["07:00-17:00", "17:00-03:00", "off", "07:00-17:00"]\nanchor = 2026-01-05\n'
+    body = (
+        '[schedule.custom.igd]\nrotation = ["07:00-17:00", "17:00-03:00", "off", "07:00-17:00"]\nanchor = 2026-01-05\n'
+    )
     result = kiosk("config", "check", config=config(tmp_path, body))
     assert result.exit_code == 0 and "WARNING" not in result.output, result.output
 

@@ -66,7 +66,10 @@ def test_roster_entry_with_fullwidth_digits_is_a_problem_not_an_employee(tmp_pat
     from sync.roster import RosterEntry, apply_roster
 
     with Store.open(tmp_path / "kiosk.db") as store:
-        entries = [RosterEntry(Employee(LOOKALIKES[0][1], "Budi", pin=5), ()), RosterEntry(Employee(NIP, "Citra", pin=6), ())]
+        entries = [
+            RosterEntry(Employee(LOOKALIKES[0][1], "Budi", pin=5), ()),
+            RosterEntry(Employee(NIP, "Citra", pin=6), ()),
+        ]
         result = apply_roster(store, PhotoStore(tmp_path), entries)
         assert result.added == 1
         assert len(result.problems) == 1 and "U+FF15" in result.problems[0]

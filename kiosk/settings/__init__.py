@@ -24,8 +24,8 @@ from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
 from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
-from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
+from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")

@@ -30,8 +30,10 @@ def _camera_warnings(settings: Settings) -> list[str]:
     if source.startswith(NON_FILE_SOURCES) or Path(source).is_file():
         return []
     return [
-        f"camera.source = {source!r}: no such file (yet); the kiosk will keep retrying it. "
-        "Copy the file there, or set camera.source to auto, picamera2 or /dev/videoN"
+        (
+            f"camera.source = {source!r}: no such file (yet); the kiosk will keep retrying it. "
+            "Copy the file there, or set camera.source to auto, picamera2 or /dev/videoN"
+        )
     ]
 
 
@@ -46,7 +48,7 @@ def _schedule_warnings(settings: Settings) -> list[str]:
             found.append(
                 f"schedule.custom.{schedule.name}: {hours:g} working hours a week, fewer than the {MIN_WEEKLY_HOURS:g} "
                 "of Perbup Musi Rawas 50/2022 Pasal 1 angka 8; check the hours (a night shift is written "
-                "\"21:00-07:00\"), or keep them if the unit head set them (Pasal 2(7))"
+                '"21:00-07:00"), or keep them if the unit head set them (Pasal 2(7))'
             )
     return found
 
