@@ -172,6 +172,8 @@ def test_missing_camera_file_warns(kiosk, tmp_path: Path) -> None:
     assert "WARNING" in result.output and "camera.source" in result.output and "no such file" in result.output
     data = json.loads(kiosk("config", "check", "--json", config=path).stdout)
     assert any("camera.source" in w for w in data["warnings"])
+    checks = {c["check"]: c for c in json.loads(kiosk("doctor", "--json", config=path).stdout)}
+    assert checks["config"]["status"] == "warn" and "no such file" in checks["config"]["detail"]
 
 
 def test_short_custom_schedule_warns(kiosk, tmp_path: Path) -> None:
