@@ -64,6 +64,7 @@ def build_pipeline(
         min_backoff=settings.camera.reopen_min_seconds,
         max_backoff=settings.camera.reopen_max_seconds,
         end_is_fault=not exit_at_end,
+        give_up=exit_at_end,  # a replay stops with the reason instead of retrying forever
     )
     recognizer = Recognizer(models or FaceModels.load(), settings.face, build_matcher(settings, store))
     return Pipeline(

@@ -15,6 +15,7 @@ import requests
 
 from kiosk.clock import read_clock
 from kiosk.settings import Settings
+from kiosk.settings.advice import config_warnings
 from kiosk.store import Store, StoreError
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
@@ -33,6 +34,9 @@ class Check:
 
 
 def check_config(settings: Settings) -> Check:
+    warnings = config_warnings(settings)
+    if warnings:
+        return Check("config", WARN, f"{settings.source or 'defaults'} is valid, but: " + " | ".join(warnings))
     return Check("config", OK, f"{settings.source or 'defaults'} is valid")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.private import make_private_dirs
 from kiosk.settings.photos import PhotoSettings
 
 
@@ -27,12 +28,13 @@ def encode_evidence(image: np.ndarray, settings: PhotoSettings) -> bytes:
 
 class PhotoStore:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.root = data_dir / "photos"
 
     def save(self, jpeg: bytes, nip: str, at: datetime) -> str:
         """Write durably with mode 0600; return the path relative to data_dir."""
         folder = self.root / at.strftime("%Y/%m/%d")
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(folder)  # photos/YYYY/MM/DD, every level 0700
         name = f"{nip}-{at.strftime('%H%M%S')}-{secrets.token_hex(4)}.jpg"
         path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

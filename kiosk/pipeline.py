@@ -19,7 +19,7 @@ from datetime import datetime
 
 import numpy as np
 
-from drivers.camera.base import EndOfStream
+from drivers.camera.base import CameraError, EndOfStream
 from drivers.camera.reopen import CameraStatus, ReopeningCamera
 from kiosk.domain import Classification, Method
 from kiosk.face.evidence import evidence_jpeg
@@ -81,6 +81,7 @@ class Pipeline:
         self.templates_version = templates_version
         self._seen_version: tuple | None = None  # the first check reloads once, closing any start-up race
         self.last_beat = time.monotonic()  # every loop turn: the watchdog's proof of life
+        self.failure = ""  # why a replay stopped early ("" = it did not)
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -108,12 +109,16 @@ class Pipeline:
                     self._state = "ended"
                     log.info("camera source ended; stopping (--exit-at-end)")
                     break
+                except CameraError as exc:  # only a replay gives up (ReopeningCamera.give_up)
+                    self._state, self.failure = "failed", str(exc)
+                    log.error("camera source failed; stopping the replay: %s", exc)
+                    break
                 if frame is not None:
                     self._process(frame)
                 self._housekeeping()
         finally:
             self.camera.close()
-            if self._state != "ended":
+            if self._state not in ("ended", "failed"):
                 self._state = "stopped"
 
     # --- one frame --------------------------------------------------------------------------

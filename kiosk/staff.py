@@ -9,6 +9,7 @@ from kiosk.domain import Employee, Method, Punch
 from kiosk.nip import normalise_nip
 from kiosk.photos import PhotoStore
 from kiosk.recorder import PunchRecorder
+from kiosk.report.evidence import erase_evidence_of
 from kiosk.store import Store
 from kiosk.store.employees import MAX_PIN
 
@@ -18,6 +19,8 @@ class Removal:
     employee: Employee
     templates: int
     photos: int
+    evidence: int = 0  # absence evidence files erased
+    erased_from_disk: bool = True  # False: a reader delayed the checkpoint (the next one completes it)
 
 
 def add_employee(
@@ -59,14 +62,19 @@ def _iso(day: date | None) -> str | None:
 
 
 def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r"\d{18}") -> Removal:
-    """Erase the employee, their face templates and their evidence photos; punches stay for delivery."""
+    """Erase the employee, their face templates, evidence photos and absence evidence files;
+    punches and absence records stay (docs/store.md, "Removing an employee")."""
     nip = normalise_nip(nip, pattern)
     templates = len(store.templates.for_employee(nip))
-    employee = store.employees.remove(nip)  # templates go with it (ON DELETE CASCADE)
+    employee = store.employees.remove(nip)  # templates go with it (ON DELETE CASCADE), zeroed by secure_delete
     removed_photos = photos.remove_for(nip)
+    evidence = erase_evidence_of(nip, store.absences.clear_evidence(nip), photos.data_dir)
     # The audit log keeps that it happened, not the biometric data.
-    store.audit.log("employee.remove", nip, {"templates_erased": templates, "photos_erased": removed_photos})
-    return Removal(employee=employee, templates=templates, photos=removed_photos)
+    store.audit.log(
+        "employee.remove", nip, {"templates_erased": templates, "photos_erased": removed_photos, "evidence_erased": evidence}
+    )
+    erased = store.db.checkpoint()  # the deleted templates leave the WAL file too
+    return Removal(employee, templates, removed_photos, evidence, erased)
 
 
 def manual_punch(recorder: PunchRecorder, nip: str, at: datetime, reason: str, pattern: str = r"\d{18}") -> Punch:

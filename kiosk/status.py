@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kiosk.clock import read_clock
 from kiosk.clocktrust import JUMP_KEY, load_references
+from kiosk.private import make_private_dirs
 from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
@@ -59,7 +60,7 @@ def find_snapshot(data_dir: Path) -> dict | None:
 
 def write_snapshot(folder: Path, snapshot: DaemonSnapshot) -> None:
     """Atomic replace, so a reader never sees half a file."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(folder)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".status-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as handle:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Years a punch, a report or an export may name. Far outside them date arithmetic overflows
+# (9999-12-31 + 1 day), and no attendance record of this terminal can be there.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class OutOfRange(ValueError):
+    """A date or time outside FIRST_YEAR..LAST_YEAR."""
+
+
+def check_year(moment: date, what: str) -> None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise OutOfRange(f"{what} {moment.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR} the kiosk handles; check the year")
 
 
 def utc_now() -> datetime:
@@ -32,11 +44,13 @@ def offset_minutes(moment: datetime) -> int:
 
 
 def parse_local_time(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
-    """Parse ISO 8601; a time without an offset is taken in `zone`.
+    """Parse ISO 8601; a time without an offset is taken in `zone`. Raises OutOfRange (a ValueError)
+    for a year outside FIRST_YEAR..LAST_YEAR, ValueError for text that is not ISO 8601.
 
     Returns the aware time and whether the zone had to be assumed, so callers can say so.
     """
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00") if text.strip().endswith("Z") else text.strip())
+    check_year(moment, "the time")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone), True
     return moment, False

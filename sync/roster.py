@@ -14,6 +14,7 @@ import requests
 
 from kiosk import staff
 from kiosk.domain import Employee
+from kiosk.nip import InvalidEmployeeNumber, refuse_non_ascii
 from kiosk.photos import PhotoStore
 from kiosk.store import Store, StoreError
 from sync import protocol
@@ -70,8 +71,9 @@ def apply_roster(store: Store, photos: PhotoStore, entries: list[RosterEntry], p
     problems = []
     for entry in entries:
         try:
+            refuse_non_ascii(entry.employee.nip)
             outcome = _apply_entry(store, entry)
-        except StoreError as exc:
+        except (StoreError, InvalidEmployeeNumber) as exc:
             problems.append(f"{entry.employee.nip}: {exc}")
             continue
         added += outcome == "added"

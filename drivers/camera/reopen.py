@@ -26,10 +26,13 @@ class CameraStatus:
 
 
 class ReopeningCamera:
-    """Wraps a backend; `read()` returns a Frame, or None while waiting to reopen (never raises CameraError).
+    """Wraps a backend; `read()` returns a Frame, or None while waiting to reopen (raises CameraError
+    only with give_up).
 
     `end_is_fault=False` lets EndOfStream through (replaying a file with --exit-at-end); otherwise
     the end of a file is treated like a vanished camera: reported, then reopened with backoff.
+    `give_up=True` (also for a replay) raises the first CameraError instead of retrying it: a
+    recording that is missing or damaged will not heal, and a replay must end with the reason.
     """
 
     def __init__(
@@ -40,10 +43,11 @@ class ReopeningCamera:
         max_backoff: float = 30.0,
         end_is_fault: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        give_up: bool = False,
     ) -> None:
         self.camera, self.stop = camera, stop
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
-        self.end_is_fault, self.clock = end_is_fault, clock
+        self.end_is_fault, self.clock, self.give_up = end_is_fault, clock, give_up
         self._open = False
         self._state = "starting"
         self._frames = self._faults = self._reopens = 0
@@ -58,6 +62,7 @@ class ReopeningCamera:
         )
 
     def read(self) -> Frame | None:
+        """A frame, or None while waiting to reopen; raises CameraError only with give_up."""
         if not self._open and not self._try_open():
             return None
         try:
@@ -95,6 +100,8 @@ class ReopeningCamera:
         self._open = False
         self._faults += 1
         self._state, self._error = state, message
+        if self.give_up:
+            raise CameraError(message)
         delay = self._backoff.next()
         self._retry_at = self.clock() + delay
         log.warning("camera fault: %s; retrying in %.1f s", message, delay)

@@ -10,6 +10,7 @@ import click
 
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.domain import AbsenceCode
+from kiosk.nip import normalise_nip
 from kiosk.report.evidence import remove_evidence, store_evidence
 from kiosk.store.audit import os_user
 
@@ -44,7 +45,7 @@ def add(
     app: App, nip: str, first: str, last: str | None, code: str, note: str, evidence: Path | None, as_json: bool
 ) -> None:
     """Add an absence for one day or a range of days."""
-    nip = nip.replace(" ", "")
+    nip = normalise_nip(nip, app.settings.device.employee_id_pattern)
     if app.store.employees.get(nip) is None:
         fail(f"no employee with NIP {nip}; check `kiosk employee list` or add them with `kiosk employee add`")
     first, last = _iso(first, "--date"), _iso(last or first, "--to")
@@ -78,7 +79,8 @@ def list_absences(app: App, nip: str | None, month: str | None, as_json: bool) -
 
         first, last = month_bounds(*parse_month(month))
         start, end = first.isoformat(), last.isoformat()
-    absences = app.store.absences.list(nip=nip.replace(" ", "") if nip else None, start=start, end=end)
+    wanted = normalise_nip(nip, app.settings.device.employee_id_pattern) if nip else None
+    absences = app.store.absences.list(nip=wanted, start=start, end=end)
     if as_json:
         print_json([dataclasses.asdict(a) for a in absences])
         return

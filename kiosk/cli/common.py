@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,10 +89,30 @@ def library_errors(command: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # the reader (| head) left: click's entry point ends quietly
         except (StoreError, ConfigError, ValueError, OSError) as exc:
             fail(str(exc))
 
     return wrapper
+
+
+def check_output(path: Path) -> None:
+    """Refuse an --output file that cannot be written before any work is done."""
+    folder = path.parent
+    if path.is_dir():
+        fail(f"--output {path} is a directory; give a file name inside it, e.g. {path / 'export.csv'}")
+    if not folder.is_dir():
+        fail(f"--output {path}: the folder {folder} does not exist; create it (mkdir -p {folder}) or choose another folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"--output {path}: no permission to write there as user {getpass.getuser()}; choose another folder")
+
+
+def write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write --output {path}: {exc.strerror or exc}; choose another file")
 
 
 def print_json(data: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kiosk.cli.common import App, json_option, pass_app, print_json
+from kiosk.settings.advice import config_warnings
 
 
 @click.group("config")
@@ -18,13 +19,18 @@ def config_group() -> None:
 def check(app: App, as_json: bool) -> None:
     """Validate the configuration file and print the effective settings.
 
-    Every error names the file, the key, the bad value and the fix; exit 1 on error.
+    Every error names the file, the key, the bad value and the fix; exit 1 on error. Settings that
+    are valid but probably unintended (a camera file not there, a short week) print a WARNING
+    and still exit 0.
     """
     settings = app.settings
+    warnings = config_warnings(settings)
     if as_json:
-        print_json({"ok": True, "file": str(app.config_path), "settings": settings.as_dict()})
+        print_json({"ok": True, "file": str(app.config_path), "warnings": warnings, "settings": settings.as_dict()})
         return
-    click.echo(f"{app.config_path}: OK")
+    for warning in warnings:
+        click.echo(f"WARNING: {warning}", err=True)
+    click.echo(f"{app.config_path}: OK" + (f" ({len(warnings)} warnings)" if warnings else ""))
     for section, values in settings.as_dict().items():
         click.echo(f"\n[{section}]")
         for key, value in values.items():

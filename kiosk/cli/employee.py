@@ -109,22 +109,27 @@ def list_employees(app: App, include_inactive: bool, as_json: bool) -> None:
 @library_errors
 @module_errors
 def remove(app: App, nip: str, keep_finger: bool, as_json: bool) -> None:
-    """Remove an employee and erase their face templates, evidence photos and, on the UART
-    fingerprint module, their finger (punches are kept)."""
+    """Remove an employee and erase their face templates, evidence photos, absence evidence files and,
+    on the UART fingerprint module, their finger.
+
+    Punches and absence records are kept (see docs/store.md, "Removing an employee")."""
     photos = PhotoStore(app.settings.data_dir)
     removal, finger = fingerprints.remove_employee(app.settings, app.store, photos, nip, keep_finger)
     kept = app.settings.uart_fingerprint.enabled and keep_finger
     if as_json:
         print_json({
             "nip": removal.employee.nip, "templates_erased": removal.templates, "photos_erased": removal.photos,
+            "evidence_erased": removal.evidence, "erased_from_disk": removal.erased_from_disk,
             "fingerprint_slot_erased": removal.employee.pin if finger else None,
         })  # fmt: skip
     else:
         slot = f", fingerprint slot {removal.employee.pin} erased" if finger else ""
         click.echo(
-            f"Removed {removal.employee.nip} {removal.employee.name}: "
-            f"{removal.templates} face templates and {removal.photos} photos erased{slot}."
+            f"Removed {removal.employee.nip} {removal.employee.name}: {removal.templates} face templates, "
+            f"{removal.photos} photos and {removal.evidence} absence evidence files erased{slot}."
         )
+        if not removal.erased_from_disk:
+            click.echo("Note: the kiosk was reading the database; the erased templates leave the WAL file at its next checkpoint.", err=True)
     if kept:
         click.echo(
             f"Warning: fingerprint slot {removal.employee.pin} still holds the finger; erase it with "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from kiosk import __version__
@@ -67,4 +69,7 @@ for command in COMMANDS:
 
 
 def main() -> None:
+    # Everything the kiosk writes holds personal data (NIPs, names, faces): owner-only, as the
+    # systemd unit's UMask=0077 does, also when a technician runs a command by hand.
+    os.umask(0o077)
     cli(prog_name="kiosk")

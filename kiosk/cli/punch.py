@@ -9,10 +9,20 @@ from pathlib import Path
 import click
 
 from kiosk import staff
-from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
+from kiosk.cli.common import (
+    App,
+    check_output,
+    fail,
+    json_option,
+    library_errors,
+    pass_app,
+    print_json,
+    print_table,
+    write_output,
+)
 from kiosk.export import punch_record, punches_csv
 from kiosk.store.punches import punch_of
-from kiosk.timeutil import parse_local_time, to_utc_text
+from kiosk.timeutil import OutOfRange, check_year, parse_local_time, to_utc_text
 
 
 @click.group("punch")
@@ -23,6 +33,8 @@ def punch_group() -> None:
 def _parse_time(app: App, text: str, option: str) -> datetime:
     try:
         moment, assumed = parse_local_time(text, app.settings.tz)
+    except OutOfRange as exc:
+        fail(f"{option}: {exc}")
     except ValueError:
         fail(f"{option} {text!r} is not an ISO 8601 time; use e.g. 2026-11-23T07:41:00+07:00")
     if assumed:
@@ -85,12 +97,21 @@ def _status(punch) -> str:
 @click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
 @click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File; default stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File; default stdout.")
 @pass_app
-def export(app: App, date_from: datetime, date_to: datetime, fmt: str, output: Path | None) -> None:
+def export(app: App, date_from: datetime, date_to: datetime, fmt: str, as_json: bool, output: Path | None) -> None:
     """Export punches of the local days FROM..TO (inclusive) as CSV or JSON."""
     if date_to < date_from:
         fail("--to is before --from; swap them")
+    for day, option in ((date_from, "--from"), (date_to, "--to")):
+        try:
+            check_year(day.date(), option)
+        except OutOfRange as exc:
+            fail(str(exc))
+    if output is not None:
+        check_output(output)
+    fmt = "json" if as_json else fmt
     zone = app.settings.tz
     start = datetime.combine(date_from.date(), time(0), zone)
     end = datetime.combine(date_to.date() + timedelta(days=1), time(0), zone)
@@ -99,5 +120,5 @@ def export(app: App, date_from: datetime, date_to: datetime, fmt: str, output: P
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         click.echo(f"Wrote {len(punches)} punches to {output}.", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from datetime import date, datetime, timedelta
@@ -9,13 +10,23 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
-from kiosk.report.collect import monthly_recap, yearly_violations
+from kiosk.cli.common import (
+    App,
+    check_output,
+    json_option,
+    library_errors,
+    pass_app,
+    print_json,
+    print_table,
+    write_output,
+)
+from kiosk.report.collect import known_units, monthly_recap, resolve_unit, yearly_violations
 from kiosk.report.csv_writer import write_csv
 from kiosk.report.layout import Recap, recap_json
 from kiosk.report.xlsx_writer import write_xlsx
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings.schedule import ScheduleSettings
+from kiosk.timeutil import FIRST_YEAR, LAST_YEAR
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -46,13 +57,18 @@ def rekap(
 
     Days from today on are left out: they have not finished yet; so are days before an employee's
     start date (`kiosk employee set NIP --since`). The last column, Monday apels missed, is not part
-    of Lampiran I and never counts as TK.
+    of Lampiran I and never counts as TK. --unit matches ignoring case.
     """
     year, number = parse_month(month)
     schedules, holidays = _rules(app, year)
+    unit = _unit(app, unit)
+    if output is not None:
+        check_output(output)
     recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
     recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
-    if as_json:
+    if as_json and output:
+        write_output(output, json.dumps(recap_json(recap), indent=2, ensure_ascii=False) + "\n")
+    elif as_json:
         print_json(recap_json(recap))
     elif fmt == "xlsx":
         target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
@@ -77,7 +93,7 @@ def rekap(
 def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
     """Cumulative working-hours violations per employee, January to December (Pasal 10(3))."""
     schedules, holidays = _rules(app, year)
-    rows = yearly_violations(app.store, schedules, holidays, year, unit, until=_yesterday(app))
+    rows = yearly_violations(app.store, schedules, holidays, year, _unit(app, unit), until=_yesterday(app))
     if as_json:
         print_json([_violation_json(r) for r in rows])
         return
@@ -88,10 +104,21 @@ def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise click.BadParameter(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-11", param_hint="--month")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise click.BadParameter(f"{text!r}: the year must be {FIRST_YEAR} to {LAST_YEAR}", param_hint="--month")
     return int(match.group(1)), int(match.group(2))
+
+
+def _unit(app: App, asked: str | None) -> str | None:
+    if asked is None:
+        return None
+    unit = resolve_unit(asked, known_units(app.store, app.settings.schedule))
+    if unit != asked:
+        click.echo(f"Note: --unit {asked!r} taken as {unit!r} (units match ignoring case).", err=True)
+    return unit
 
 
 def _rules(app: App, year: int) -> tuple[ScheduleSettings, HolidayCalendar]:

@@ -40,6 +40,8 @@ def run_command(app: App, exit_at_end: bool) -> None:
         if settings is None:
             break
         kiosk.notifier.send("RELOADING=1")
+    if kiosk.pipeline is not None and kiosk.pipeline.failure:
+        fail(f"the replay stopped: {kiosk.pipeline.failure}")
     summary = kiosk.status()["pipeline"]
     if summary:
         click.echo(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kiosk.cli.common import App, json_option, pass_app, print_json, print_table
+from kiosk.cli.common import App, fail, json_option, pass_app, print_json, print_table
 
 
 def target_status(app: App, name: str) -> dict:
@@ -33,6 +33,8 @@ def sync_command(app: App, now: bool, as_json: bool) -> None:
     The reference receiver for testing integrations runs with
     `python -m sync.receiver --port 8471 --db FILE --token-file FILE`.
     """
+    if now and not app.sync_target_names():
+        fail("no sync target configured, nothing to deliver: set sync.url and sync.token_file (or [[sync.targets]]) in the configuration")
     if now:
         from sync.service import deliver_now
 

@@ -18,11 +18,36 @@ from kiosk.store import Store
 _MARGIN = timedelta(hours=36)
 
 
+class NothingToReport(ValueError):
+    """The period asked for has no finished day yet."""
+
+
+class UnknownUnit(ValueError):
+    """--unit names no unit the kiosk knows."""
+
+
 def month_bounds(year: int, month: int, until: date | None = None) -> tuple[date, date]:
     """First and last day of the month, cut at `until` (days after it have not happened yet)."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
+    if until is not None and until < first:
+        raise NothingToReport(
+            f"{year}-{month:02d} has no finished day yet (the last finished day is {until.isoformat()}); "
+            "a recap counts finished days only: ask for an earlier month"
+        )
     return first, min(last, until) if until else last
+
+
+def resolve_unit(asked: str, known: Sequence[str]) -> str:
+    """The known unit `asked` means: exactly, else the one that matches ignoring case."""
+    if asked in known:
+        return asked
+    same = [unit for unit in known if unit.casefold() == asked.strip().casefold()]
+    if len(same) == 1:
+        return same[0]
+    listed = ", ".join(repr(u) for u in (same or known)) or "none (no employee has a unit yet)"
+    problem = "matches several units ignoring case" if same else "is not a known unit"
+    raise UnknownUnit(f"--unit {asked!r} {problem}; known units: {listed}")
 
 
 def monthly_recap(
@@ -53,6 +78,8 @@ def yearly_violations(
 ) -> list[ViolationRow]:
     """Pasal 10(3): each employee's violations per month, January to December (or to `until`)."""
     months = [m for m in range(1, 13) if until is None or date(year, m, 1) <= until]
+    if not months:
+        raise NothingToReport(f"{year} has no finished day yet (the last finished day is {until}); ask for an earlier year")
     monthly = [monthly_recap(store, schedules, holidays, year, m, unit, until) for m in months]
     tallies: dict[str, list[Tally]] = {}
     people: dict[str, Employee] = {}
@@ -80,3 +107,8 @@ def _punches(store: Store, first: date, last: date) -> dict[str, list[Punch]]:
 
 def units_of(employees: Sequence[Employee]) -> list[str]:
     return sorted({e.unit for e in employees if e.unit})
+
+
+def known_units(store: Store, schedules: ScheduleSettings) -> list[str]:
+    """Units of the employees on this kiosk and units named in [schedule.units]."""
+    return sorted(set(units_of(store.employees.list(active_only=False))) | {unit for unit, _ in schedules.units})

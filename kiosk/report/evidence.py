@@ -11,6 +11,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from kiosk.private import make_private_dirs
+
 EVIDENCE_DIR = "evidence"
 
 
@@ -24,7 +26,7 @@ def store_evidence(source: Path, data_dir: Path, nip: str) -> str:
     if not source.is_file():
         raise EvidenceError(f"evidence file {source} not found; give the path of the scanned letter")
     folder = data_dir / EVIDENCE_DIR
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(folder)
     name = f"{nip}-{uuid.uuid4().hex[:12]}{source.suffix.lower()}"
     target = folder / name
     # create the file owner-only first, so the contents are never readable by others
@@ -44,3 +46,15 @@ def store_evidence(source: Path, data_dir: Path, nip: str) -> str:
 def remove_evidence(relative: str | None, data_dir: Path) -> None:
     if relative:
         (data_dir / relative).unlink(missing_ok=True)
+
+
+def erase_evidence_of(nip: str, recorded: list[str], data_dir: Path) -> int:
+    """Delete the files the absences recorded, and any other file stored for that NIP."""
+    folder = data_dir / EVIDENCE_DIR
+    paths = {data_dir / relative for relative in recorded} | set(folder.glob(f"{nip}-*"))
+    erased = 0
+    for path in paths:
+        if path.resolve().parent == folder.resolve() and path.is_file():
+            path.unlink()
+            erased += 1
+    return erased

@@ -15,13 +15,14 @@ cancels it). Format:
 from __future__ import annotations
 
 import enum
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+
+from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml
 
 BUNDLED = "holidays-id.toml"
 
@@ -86,12 +87,11 @@ def load(extra: Path | None = None) -> HolidayCalendar:
 
 def _read(path: Path) -> list[tuple[Holiday, bool]]:
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
+        document = read_toml(path)
+    except TomlFileMissing:
         raise HolidayFileError(f"{path}: file not found; fix [schedule] holidays_file or create the file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise HolidayFileError(f"{path}: not valid TOML ({exc})") from None
+    except TomlFileError as exc:
+        raise HolidayFileError(str(exc)) from None
     unknown = set(document) - {"holiday"}
     if unknown:
         raise HolidayFileError(f"{path}: unknown table {min(unknown)!r}; entries are [[holiday]] tables")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.settings.api import ApiSettings
 from kiosk.settings.camera import CameraSettings
+from kiosk.settings.coherence import check_coherence
 from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
@@ -24,8 +24,9 @@ from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
 from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
-from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
+from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 ENV_VAR = "KIOSK_CONFIG"
@@ -80,16 +81,13 @@ def find_config_path(explicit: str | os.PathLike | None) -> Path:
 def load_settings(path: str | os.PathLike) -> Settings:
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
+        document = read_toml(path)
+    except TomlFileMissing:
         raise ConfigFileError(
             "config", str(path), "file not found; copy config/kiosk.example.toml there, or pass --config PATH"
         ) from None
-    except PermissionError:
-        raise ConfigFileError("config", str(path), "cannot read the file; check its owner and mode") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigFileError("config", str(path), f"not valid TOML: {exc}") from None
+    except TomlFileError as exc:
+        raise ConfigFileError("config", str(path), exc.problem) from None
     try:
         return settings_from_dict(document, source=str(path))
     except ConfigError as exc:
@@ -103,4 +101,6 @@ def settings_from_dict(document: dict, source: str = "") -> Settings:
     for name, value in document.items():
         section_type = sections[name].default_factory  # type: ignore[misc]
         values[name] = build_section(section_type, value, name)
-    return Settings(**values, source=source)
+    settings = Settings(**values, source=source)
+    check_coherence(settings)
+    return settings

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
+import math
 import os
 import re
 import tempfile
@@ -14,6 +16,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from kiosk.settings.errors import ConfigError
+
+# Metadata of a server's listen address: an IPv4 literal, never empty (see _check_listen_address).
+LISTEN_ADDRESS = {"listen_address": True, "required": 'use "127.0.0.1" (this machine only) or "0.0.0.0" (every interface)'}
 
 
 def build_section(cls: type, table: object, where: str) -> Any:
@@ -41,7 +46,10 @@ def reject_unknown_keys(table: dict, known: typing.Iterable[str], where: str) ->
 
 def check_value(key: str, value: object, hint: object, meta: typing.Mapping[str, Any]) -> object:
     value = check_type(key, value, hint)
+    check_finite(key, value, meta)
     check_range(key, value, meta)
+    if meta.get("required") and value == "":
+        raise ConfigError(key, value, f"must not be empty; {meta['required']}")
     for name, check in _SPECIAL_CHECKS.items():
         if meta.get(name) and value not in ("", None):
             check(key, value, meta)
@@ -72,6 +80,21 @@ def check_type(key: str, value: object, hint: object) -> object:
             raise ConfigError(key, value, 'must be text in quotes, e.g. "..."')
         return value
     raise TypeError(f"unsupported settings type {hint!r} for {key}")
+
+
+def check_finite(key: str, value: object, meta: typing.Mapping[str, Any]) -> None:
+    """TOML allows nan and inf; every comparison with nan is false, so a range check would let it
+    through and a threshold of nan would accept anything (a face tolerance of nan matched everyone)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        bounds = f" between {meta['min']} and {meta['max']}" if "min" in meta and "max" in meta else ""
+        example = f"{key.split('.')[-1]} = {_example(meta)}"
+        raise ConfigError(key, value, f"must be a finite number{bounds}: nan and inf are not allowed; write e.g. {example}")
+
+
+def _example(meta: typing.Mapping[str, Any]) -> str:
+    if "min" in meta and "max" in meta:
+        return str((meta["min"] + meta["max"]) / 2)
+    return "0.5"
 
 
 def check_range(key: str, value: object, meta: typing.Mapping[str, Any]) -> None:
@@ -119,10 +142,38 @@ def _check_secret_file(key: str, value: str, meta: typing.Mapping[str, Any]) -> 
         raise ConfigError(key, value, f"file not found; create it with the token: install -m 600 /dev/null {value} && edit it")
     if path.stat().st_mode & 0o077:
         raise ConfigError(key, value, f"the secret file is readable by others; fix with: chmod 600 {value}")
+    try:
+        empty = not path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(key, value, f"cannot read the secret file ({exc.strerror}); check its owner") from None
+    if empty:
+        # An empty token would be compared with an empty Authorization header: fail closed here.
+        raise ConfigError(key, value, f"the secret file is empty; put the token in it (one line), e.g. openssl rand -hex 32 > {value}")
+
+
+def _check_listen_address(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
+    """A listen address is an IPv4 literal: resolving a host name here would make the verdict of
+    `config check` depend on DNS at check time, and the servers bind IPv4 sockets."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise ConfigError(
+            key, value, 'must be an IPv4 address: "127.0.0.1" (this machine only), "0.0.0.0" (every interface) '
+            'or the address of one interface such as "192.168.1.20"; host names are not accepted'
+        ) from None
+    if address.version != 4:
+        raise ConfigError(key, value, 'the servers listen on IPv4 only; use an IPv4 address such as "127.0.0.1" or "0.0.0.0"')
+    if value != value.strip():
+        raise ConfigError(key, value, "remove the spaces around the address")
 
 
 def _check_writable_dir(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
     path = Path(value)
+    if not path.is_absolute():
+        raise ConfigError(
+            key, value, "must be an absolute path such as /var/lib/kiosk "
+            "(a relative path would change with the directory the kiosk is started from)"
+        )
     existing = path
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -157,5 +208,6 @@ _SPECIAL_CHECKS = {
     "regex": _check_regex,
     "url": _check_url,
     "secret_file": _check_secret_file,
+    "listen_address": _check_listen_address,
     "writable_dir": _check_writable_dir,
 }

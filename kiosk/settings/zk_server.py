@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.settings.validate import LISTEN_ADDRESS
+
 
 @dataclass(frozen=True)
 class ZkServerSettings:
     enabled: bool = field(default=False, metadata={"help": "answer ZK-protocol clients (off unless enabled)"})
-    address: str = field(default="127.0.0.1", metadata={"help": "address to listen on; 0.0.0.0 for every interface"})
+    address: str = field(
+        default="127.0.0.1", metadata={"help": "address to listen on; 0.0.0.0 for every interface", **LISTEN_ADDRESS}
+    )
     port: int = field(default=4370, metadata={"min": 1, "max": 65535, "help": "TCP and UDP port"})
     udp: bool = field(default=True, metadata={"help": "also answer over UDP on the same port"})
     comm_key: int = field(

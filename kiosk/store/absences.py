@@ -39,6 +39,14 @@ class Absences:
         )
         return [_absence(row) for row in rows]
 
+    def clear_evidence(self, nip: str) -> list[str]:
+        """Forget the evidence files of an employee's absences; returns their paths to erase."""
+        with self.db.transaction() as conn:
+            rows = conn.execute("SELECT evidence FROM absences WHERE nip=? AND evidence IS NOT NULL", (nip,))
+            paths = [row[0] for row in rows]
+            conn.execute("UPDATE absences SET evidence = NULL WHERE nip=?", (nip,))
+        return paths
+
     def remove(self, absence_id: int) -> Absence:
         absence = self.get(absence_id)
         if absence is None:

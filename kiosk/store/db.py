@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from kiosk.private import ensure_private_file, make_private_dirs, narrow_if_present
 from kiosk.store import migrations
 from kiosk.store.errors import CorruptDatabase, NewerSchema, StorageFull
 
@@ -37,7 +38,12 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         check_header(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # biometric data: owner only
+        make_private_dirs(path.parent)  # biometric data: owner only
+        # SQLite gives kiosk.db-wal and -shm the mode of kiosk.db when it creates them, so the
+        # database file must be 0600 before SQLite opens it, not after.
+        ensure_private_file(path)
+        for companion in ("-wal", "-shm", "-journal"):
+            narrow_if_present(path.with_name(path.name + companion))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so durability is explicit.
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.lock = threading.RLock()
@@ -47,13 +53,15 @@ class Database:
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise CorruptDatabase(f"{path} is damaged ({exc}). {recovery_hint(path)}") from None
-        path.chmod(0o600)
 
     def _configure(self) -> None:
         self.conn.execute("PRAGMA journal_mode=WAL")
         # FULL: the WAL is fsynced at every commit, so a punch survives a power cut once recorded.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (face templates of a removed employee) are overwritten with zeros instead of
+        # left in free space; builds differ in their default, so it is set, not assumed.
+        self.conn.execute("PRAGMA secure_delete=ON")
 
     def _migrate(self) -> None:
         version = migrations.schema_version(self.conn)
@@ -89,6 +97,14 @@ class Database:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate the WAL to zero bytes, so rows deleted
+        (and zeroed by secure_delete) no longer exist in an older WAL frame. False when a reader in
+        another process kept it from completing; the next checkpoint finishes the job."""
+        with self.lock:
+            busy, _frames, _copied = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
 
     def integrity_check(self) -> str:
         return str(self.scalar("PRAGMA integrity_check"))
