@@ -18,7 +18,7 @@ class ApiSettings:
     threads: int = field(default=4, metadata={"min": 1, "max": 32, "help": "worker threads"})
     tls_cert_file: str = cert_field()
     tls_key_file: str = key_field()
-    max_connections: int = field(default=64, metadata={"min": 1, "max": 1000, "help": "open connections in total; more are closed at once"})
+    max_connections: int = field(default=256, metadata={"min": 1, "max": 1000, "help": "open connections in total; more are closed at once"})
     max_connections_per_source: int = field(
         default=8, metadata={"min": 1, "max": 1000, "help": "open connections from one IP address; more are closed at once"}
     )
