@@ -149,6 +149,8 @@ class _LimitedWsgi(WSGIWrapper):
         self.limits = limits
 
     async def handle_http(self, scope, receive, send, sync_spawn, call_soon) -> None:
+        if str(scope.get("http_version", "1.1")).startswith("1"):
+            send = _closing(send)
         declared = _content_length(scope.get("headers", []))
         if declared == -1:
             return await _refuse(send, 400, "bad_request", "Content-Length is not a whole number")
@@ -180,6 +182,21 @@ class _LimitedWsgi(WSGIWrapper):
         await super().handle_http(scope, once, send, sync_spawn, call_soon)
 
 
+def _closing(send):
+    """One request per HTTP/1 connection. hypercorn keeps a connection the client has closed until
+    its keep-alive timer fires (up to header_timeout), so a client that opens a connection per
+    request would run into its own per-source cap; `Connection: close` makes hypercorn close the
+    socket as soon as the response is sent, which frees the slot at once."""
+
+    async def closing_send(message):
+        if message.get("type") == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
+            message = {**message, "headers": [*headers, (b"connection", b"close")]}
+        await send(message)
+
+    return closing_send
+
+
 def _content_length(headers) -> int:
     """The declared length, 0 when none, -1 when it is not a number."""
     for name, value in headers:
@@ -191,7 +208,7 @@ def _content_length(headers) -> int:
 
 async def _refuse(send, status: int, code: str, message: str) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 

@@ -188,3 +188,25 @@ def test_the_constructor_other_surfaces_use_still_works():
         assert requests.get(server.url, timeout=5).status_code == 204  # an empty body still gets its status line
     finally:
         server.stop()
+
+
+def test_a_client_opening_a_connection_per_request_is_never_refused_by_its_own_cap(api):
+    # closed connections must give their slot back at once, not when a keep-alive timer fires
+    for _ in range(40):  # five times the per-source cap (8)
+        assert legit_get(api, "/api/v1/health").status_code == 200
+
+
+def test_an_error_inside_the_app_is_a_json_500():
+    from sync.json_app import JsonApp
+
+    class Broken(JsonApp):
+        from werkzeug.routing import Map, Rule
+
+        routes = Map([Rule("/boom", endpoint="boom")])
+
+        def dispatch(self, request, endpoint, args):
+            raise RuntimeError("a bug")
+
+    with ServerThread(Broken(), "127.0.0.1", 0) as server:
+        reply = requests.get(f"{server.url}/boom", timeout=5)
+    assert reply.status_code == 500 and reply.json()["error"]["code"] == "internal"
