@@ -210,6 +210,8 @@ def zk_udp_sessions(kiosk: Kiosk, stop: threading.Event, counts: dict[str, int])
                     reply = sock.recv(1024)
                 except OSError:
                     continue
+                if len(reply) < 8:
+                    continue
                 session = struct.unpack_from("<4H", reply)[2]
                 sock.sendto(encode_packet(REG_EVENT, session, 1, struct.pack("<I", 1)), ("127.0.0.1", kiosk.zk_port))
                 counts["datagrams"] += 1
@@ -221,11 +223,17 @@ def zk_udp_sessions(kiosk: Kiosk, stop: threading.Event, counts: dict[str, int])
 
 def _zk_tcp_connect(kiosk: Kiosk, source: str) -> tuple[socket.socket, int]:
     sock = socket.socket()
-    sock.bind((source, 0))
-    sock.settimeout(2)
-    sock.connect(("127.0.0.1", kiosk.zk_port))
-    sock.sendall(frame(encode_packet(CONNECT, 0, 0)))
-    reply = sock.recv(1024)
+    try:
+        sock.bind((source, 0))
+        sock.settimeout(2)
+        sock.connect(("127.0.0.1", kiosk.zk_port))
+        sock.sendall(frame(encode_packet(CONNECT, 0, 0)))
+        reply = sock.recv(1024)
+        if len(reply) < 16:
+            raise ConnectionError("the server closed the connection instead of answering CONNECT")
+    except OSError:
+        sock.close()
+        raise
     return sock, struct.unpack_from("<4H", reply, 8)[2]
 
 
