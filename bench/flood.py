@@ -85,6 +85,8 @@ class Phase:
     fds: tuple[int, int] = (0, 0)
     disk_mb: float = 0.0
     tmp_mb: float = 0.0
+    kiosk_cpu_s: float = 0.0
+    seconds: float = 0.0
     attack: dict[str, int] = field(default_factory=dict)
 
 
@@ -391,6 +393,7 @@ def run_phase(kiosk: Kiosk, name: str, seconds: float) -> Phase:
     rss0, fds0 = watched.memory_info().rss / 2**20, watched.num_fds()
     peak_rss, peak_fds = rss0, fds0
     disk0, tmp0 = folder_mb(kiosk.data_dir), shutil.disk_usage(tempfile.gettempdir()).used / 2**20
+    cpu0 = sum(watched.cpu_times()[:2])
     stop, counts = threading.Event(), {}
     flood = FLOODS[name]
     attacker = threading.Thread(target=flood, args=(kiosk, stop, counts), daemon=True) if flood else None
@@ -417,6 +420,8 @@ def run_phase(kiosk: Kiosk, name: str, seconds: float) -> Phase:
         attacker.join(30)
     faces = [t for t in face_punch_times(kiosk) if measuring_from <= t]
     phase.face_punches = len(faces)
+    phase.seconds = time.monotonic() - measuring_from
+    phase.kiosk_cpu_s = sum(watched.cpu_times()[:2]) - cpu0
     phase.face_intervals = [b - a for a, b in zip(faces, faces[1:])]
     phase.rss_mb, phase.fds, phase.attack = (rss0, peak_rss), (fds0, peak_fds), dict(counts)
     return phase
@@ -435,17 +440,17 @@ def report(phases: list[Phase]) -> None:
             ratio = f"{mine / base:6.2f}x" if mine is not None and base else "     -"
             shown = f"{mine:10.1f}" if mine is not None else "         -"
             print(f"{phase.name:19} {probe:10} {len(phase.latencies[probe]):3} {len(phase.failures[probe]):5} {shown}   {ratio}")
-        interval = median_ms(phase.face_intervals)
-        base_interval = median_ms(quiet.face_intervals)
-        ratio = f"{interval / base_interval:6.2f}x" if interval and base_interval else "     -"
-        shown = f"{interval:10.1f}" if interval is not None else "         -"
-        print(f"{phase.name:19} {'face_punch':10} {phase.face_punches:3} {'':5} {shown}   {ratio}   (median interval between face punches)")
-    print("\nphase               rss MB start->peak   fds start->peak   data_dir +MB   tmp fs +MB   attack counters")
+        rate = 60 * phase.face_punches / phase.seconds if phase.seconds else 0.0
+        base_rate = 60 * quiet.face_punches / quiet.seconds if quiet.seconds else 0.0
+        ratio = f"{rate / base_rate:6.2f}x" if base_rate else "     -"
+        print(f"{phase.name:19} {'face_punch':10} {phase.face_punches:3} {'':5} {rate:8.1f}/min {ratio}   (face punches from the looping clip)")
+    print("\nphase               rss MB start->peak   fds start->peak   kiosk CPU s   data_dir +MB   tmp fs +MB   attack counters")
     for phase in phases:
         print(
             f"{phase.name:19} {phase.rss_mb[0]:7.1f} -> {phase.rss_mb[1]:7.1f}   {phase.fds[0]:5} -> {phase.fds[1]:5}"
-            f"   {phase.disk_mb:12.2f}   {phase.tmp_mb:10.1f}   {phase.attack}"
+            f"   {phase.kiosk_cpu_s:11.1f}   {phase.disk_mb:12.2f}   {phase.tmp_mb:10.1f}   {phase.attack}"
         )
+    print("(tmp fs: the whole file system under the temp dir, shared with other programs: a rough figure)")
     failed = [(p.name, probe, f) for p in phases for probe, fs in p.failures.items() for f in fs[:2]]
     if failed:
         print("\nfailures (first two per probe and phase):")
