@@ -37,6 +37,6 @@ def configure_logging(verbose: bool = False, environ: dict[str, str] | None = No
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # Third-party chatter that says nothing a technician can act on.
-    for noisy in ("apscheduler.executors", "apscheduler.scheduler", "waitress.queue", "urllib3"):
+    for noisy in ("apscheduler.executors", "apscheduler.scheduler", "hypercorn.error", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler

@@ -17,11 +17,14 @@ from kiosk.export import punch_record
 from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
-from sync.targets import read_token
+from kiosk.tls import server_context
+from sync.http_limits import HttpLimits
 from sync.json_app import JsonApp, json_error, json_response
+from sync.targets import read_token
 from sync.wsgi_server import ServerThread
 
 DEFAULT_LIMIT = 500
+MAX_BODY = 64 * 1024  # every endpoint is a GET: nobody needs to send a body
 _NUMBER = re.compile(r"\d{1,18}")
 
 
@@ -96,4 +99,11 @@ class PullApi(JsonApp):
 def build_pull_server(api: ApiSettings, store: Store, photos: PhotoStore) -> ServerThread:
     """The server the daemon starts when [api] enabled = true (call .start(), later .stop())."""
     app = PullApi(store, photos, read_token(api.token_file), api.max_page)
-    return ServerThread(app, api.address, api.port, threads=api.threads, name="pull-api")
+    limits = HttpLimits(
+        max_body_bytes=MAX_BODY,
+        header_timeout=api.header_timeout,
+        max_connections=api.max_connections,
+        max_connections_per_source=api.max_connections_per_source,
+    )
+    tls = server_context(api.tls) if api.tls.enabled else None
+    return ServerThread(app, api.address, api.port, threads=api.threads, name="pull-api", limits=limits, tls=tls)

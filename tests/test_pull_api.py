@@ -1,4 +1,4 @@
-"""The pull API served by waitress on 127.0.0.1, read with requests."""
+"""The pull API served by hypercorn on 127.0.0.1, read with requests."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.receiver.app import ReceiverApp, Stats
+from sync.http_limits import HttpLimits
+from sync.receiver.app import MAX_BODY, ReceiverApp, Stats
 from sync.receiver.faults import Faults
 from sync.receiver.store import ReceiverStore
 from sync.wsgi_server import ServerThread
@@ -25,7 +26,9 @@ class Receiver:
             raise ValueError("the receiver needs a token: pass --token-file FILE holding it")
         self.store = ReceiverStore(db)
         self.app = ReceiverApp(self.store, token, faults or Faults())
-        self.server = ServerThread(self.app, host, port, threads=threads, name="receiver")
+        # a central server takes many kiosks, some behind one NAT address: wider caps than a kiosk's
+        limits = HttpLimits(max_body_bytes=MAX_BODY, max_connections=512, max_connections_per_source=128)
+        self.server = ServerThread(self.app, host, port, threads=threads, name="receiver", limits=limits)
 
     @property
     def url(self) -> str:

@@ -23,10 +23,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def read_token_file(path: str) -> str:
+    """The token, or SystemExit with the problem and the fix: missing, readable by others, or empty."""
+    file = Path(path)
+    if not file.is_file():
+        raise SystemExit(f"--token-file {path}: file not found; create it: install -m 600 /dev/null {path} && edit it")
+    if file.stat().st_mode & 0o077:
+        raise SystemExit(f"--token-file {path}: the token file is readable by others; fix with: chmod 600 {path}")
+    try:
+        token = file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"--token-file {path}: cannot read it ({exc}); it must hold the token as UTF-8 text") from None
+    if not token:
+        raise SystemExit(f"--token-file {path}: the file is empty; put the bearer token in it")
+    return token
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    token = Path(args.token_file).read_text(encoding="utf-8").strip()
+    token = read_token_file(args.token_file)
     receiver = Receiver(args.db, token, Faults(fail_ratio=args.fail_ratio), args.host, args.port)
     if args.roster:
         for person in json.loads(Path(args.roster).read_text(encoding="utf-8")):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sync.json_app import JsonApp, json_error, json_response
-from sync.receiver.checks import check_punch
+from sync.json_app import BadJson, JsonApp, json_error, json_response, load_json
+from sync.receiver.checks import canonical_punch, canonical_uuid, check_punch
 from sync.receiver.faults import Faults
 from sync.receiver.store import ReceiverStore, Verdict
 
@@ -95,9 +95,12 @@ class ReceiverApp(JsonApp):
         if (request.content_length or 0) > MAX_BODY:
             return json_error(413, "too_large", f"a batch body is at most {MAX_BODY} bytes")
         try:
-            document = json.loads(request.get_data())
+            document = load_json(request.get_data())
+        except BadJson as exc:
+            return json_error(400, "bad_json", f"{exc}; body must be JSON: {{\"protocol\": 1, \"device_id\": \"...\", \"punches\": [...]}}")
+        try:
             punches, device_id = document["punches"], str(document.get("device_id", ""))
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             return json_error(400, "bad_json", 'body must be JSON: {"protocol": 1, "device_id": "...", "punches": [...]}')
         if document.get("protocol") != 1 or not isinstance(punches, list):
             return json_error(400, "bad_protocol", "protocol must be 1 and punches a list")
@@ -110,10 +113,11 @@ class ReceiverApp(JsonApp):
         if replay is not None:
             self._count(replays=1, punches_received=len(punches))
             return replay
-        checked = [(p, check_punch(p, self.faults.reject_uuids, self.faults.reject_nips)) for p in punches]
-        return self.store.store_batch(device_id, checked, key, lambda verdicts: self._reply(checked, verdicts))
+        # stored under the canonical uuid (one punch however it is spelled), replied under the sender's
+        checked = [(canonical_punch(p), check_punch(p, self.faults.reject_uuids, self.faults.reject_nips)) for p in punches]
+        return self.store.store_batch(device_id, checked, key, lambda verdicts: self._reply(punches, checked, verdicts))
 
-    def _reply(self, checked: list[tuple[object, Verdict]], verdicts: list[Verdict]) -> str:
+    def _reply(self, sent: list, checked: list[tuple[object, Verdict]], verdicts: list[Verdict]) -> str:
         self._count(
             punches_received=len(verdicts),
             accepted=sum(v.status == "accepted" for v in verdicts),
@@ -122,7 +126,7 @@ class ReceiverApp(JsonApp):
         )
         valid = [p["uuid"] for (p, _), v in zip(checked, verdicts) if v.status != "rejected"]
         have_photo = self.store.has_photo(valid) if any(isinstance(p, dict) and p.get("photo") for p, _ in checked) else set()
-        results = [_result(p, v, have_photo) for (p, _), v in zip(checked, verdicts)]
+        results = [_result(original, p, v, have_photo) for original, (p, _), v in zip(sent, checked, verdicts)]
         return json.dumps({"results": results}, separators=(",", ":"))
 
     def _deliver(self, body: str, fault: str | None):
@@ -139,7 +143,7 @@ class ReceiverApp(JsonApp):
             return json_error(415, "not_jpeg", "send the photo as Content-Type: image/jpeg")
         if (request.content_length or 0) > MAX_PHOTO:
             return json_error(413, "too_large", f"a photo is at most {MAX_PHOTO} bytes")
-        if not self.store.put_photo(uuid, request.get_data()):
+        if not self.store.put_photo(canonical_uuid(uuid), request.get_data()):
             return json_error(404, "unknown_punch", f"no punch {uuid}; push the punch before its photo")
         return Response(status=204)
 
@@ -149,10 +153,12 @@ class ReceiverApp(JsonApp):
 
     def on_templates(self, request: Request):
         try:
-            document = json.loads(request.get_data())
+            document = load_json(request.get_data())
             items, device_id = document["templates"], str(document.get("device_id", ""))
             results = [self._template(item, device_id) for item in items]
-        except (ValueError, KeyError, TypeError):
+        except BadJson as exc:
+            return json_error(400, "bad_json", str(exc))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return json_error(400, "bad_json", 'body must be {"device_id": "...", "templates": [{"local_id", "nip", "vector", "quality"}]}')
         return json_response({"results": results})
 
@@ -163,18 +169,18 @@ class ReceiverApp(JsonApp):
         return {"local_id": item["local_id"], "status": outcome}
 
 
-def _result(punch: object, verdict: Verdict, have_photo: set[str]) -> dict:
-    uuid = punch.get("uuid") if isinstance(punch, dict) else None
+def _result(sent: object, punch: object, verdict: Verdict, have_photo: set[str]) -> dict:
+    uuid = sent.get("uuid") if isinstance(sent, dict) else None
     result: dict = {"uuid": uuid, "status": verdict.status}
     if verdict.status == "rejected":
         result |= {"code": verdict.code, "reason": verdict.reason}
-    elif punch.get("photo") and uuid not in have_photo:  # type: ignore[union-attr]
+    elif punch.get("photo") and punch.get("uuid") not in have_photo:  # type: ignore[union-attr]
         result["photo_wanted"] = True
     return result
 
 
 def _cut_off(body: bytes) -> Response:
-    """Promise the whole body, send half: waitress closes the connection, the client sees it cut."""
+    """Promise the whole body, send half: the server closes the connection, the client sees it cut."""
 
     def half():
         yield body[: len(body) // 2]

@@ -25,11 +25,27 @@ def check_punch(record: object, reject_uuids: frozenset[str] = frozenset(), reje
         return Verdict("rejected", "invalid_time", "time must be ISO 8601 with its UTC offset")
     if record["method"] not in METHODS or record["kind"] not in KINDS:
         return Verdict("rejected", "invalid_punch", f"unknown method {record['method']!r} or kind {record['kind']!r}")
-    if record["uuid"] in reject_uuids:
+    if canonical_uuid(record["uuid"]) in {canonical_uuid(u) for u in reject_uuids}:
         return Verdict("rejected", "rejected_by_test", "this punch was configured to be rejected")
     if record["nip"] in reject_nips:
         return Verdict("rejected", "unknown_employee", f"no employee with NIP {record['nip']} on the server")
     return Verdict("accepted")
+
+
+def canonical_uuid(text: str) -> str:
+    """One spelling per UUID (lower case, hyphens, no braces or urn:uuid:), so that re-spelling a
+    punch's uuid cannot make it count twice; text that is not a UUID is returned unchanged."""
+    try:
+        return str(uuidlib.UUID(text))
+    except (ValueError, TypeError, AttributeError):
+        return text
+
+
+def canonical_punch(record: object) -> object:
+    """The punch as stored: its uuid in canonical spelling."""
+    if isinstance(record, dict) and isinstance(record.get("uuid"), str):
+        return {**record, "uuid": canonical_uuid(record["uuid"])}
+    return record
 
 
 def _is_uuid(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -54,12 +55,26 @@ class Verdict:
     reason: str = ""
 
 
+def _create_private(path: Path) -> None:
+    """Punches hold NIPs, names and times: the folder is created 0700 and the file 0600 (SQLite
+    gives the -wal and -shm files the database file's mode)."""
+    if str(path) == ":memory:":
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 class ReceiverStore:
     def __init__(self, path: str | Path) -> None:
+        _create_private(Path(path))
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.lock = threading.RLock()  # the reply is built inside store_batch
         self.conn.execute("PRAGMA journal_mode=WAL")
