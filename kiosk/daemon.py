@@ -33,7 +33,7 @@ from kiosk.recorder import PunchRecorder
 from kiosk.settings import Settings
 from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import in_zone, utc_now
 from kiosk.wiring import build_recorder
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ class Kiosk:
         from sync.pull_api import build_pull_server
 
         def start() -> None:
-            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir))  # type: ignore[arg-type]
+            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir), self.settings.tz)  # type: ignore[arg-type]
             self.pull_api.start()
             self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
 
@@ -260,7 +260,7 @@ class Kiosk:
         self.hub.publish(
             Feedback(
                 Cue.ALREADY_RECORDED if outcome.repeated else Cue.RECORDED, self.now(), name=outcome.employee.name, nip=nip,
-                punch_time=punch.local_time, classification=Classification(punch.kind, punch.status, punch.status_minutes),
+                punch_time=in_zone(punch.time_utc, self.settings.tz), classification=Classification(punch.kind, punch.status, punch.status_minutes),
                 detail="fingerprint",
             )
         )  # fmt: skip

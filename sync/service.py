@@ -41,8 +41,8 @@ class Deliverer:
 
     def transport(self, target: Target) -> Transport:
         if target.kind == "adms":
-            return AdmsTransport(target, self.policy, self.store, self.photos, self.settings.device.employee_id_pattern)
-        return SiapTransport(target, self.policy, self.settings.device.id, self.photos)
+            return AdmsTransport(target, self.policy, self.store, self.photos, self.settings.device.employee_id_pattern, zone=self.settings.tz)
+        return SiapTransport(target, self.policy, self.settings.device.id, self.photos, zone=self.settings.tz)
 
     def push_all(self, honour_pause: bool = True) -> list[PushOutcome]:
         """One delivery run per target, one run at a time (a deadline push waits for the interval push)."""
@@ -71,7 +71,7 @@ class Deliverer:
             return None
         client = RosterClient(primary, self.policy, self.settings.device.id)
         try:
-            return sync_roster(self.store, self.photos, client, self.settings.device.employee_id_pattern)
+            return sync_roster(self.store, self.photos, client, self.settings.device.employee_id_pattern, zone=self.settings.tz)
         except RosterError as exc:
             log.warning("roster sync failed: %s", exc)
             return RosterResult(problems=(str(exc),))

@@ -45,7 +45,7 @@ def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None,
     """
     year, number = parse_month(month)
     schedules, holidays = _rules(app, year)
-    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
+    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app), zone=app.settings.tz)
     recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
     if fmt == "xlsx":
         target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
@@ -70,7 +70,7 @@ def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None,
 def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
     """Cumulative working-hours violations per employee, January to December (Pasal 10(3))."""
     schedules, holidays = _rules(app, year)
-    rows = yearly_violations(app.store, schedules, holidays, year, unit, until=_yesterday(app))
+    rows = yearly_violations(app.store, schedules, holidays, year, unit, until=_yesterday(app), zone=app.settings.tz)
     if as_json:
         print_json([_violation_json(r) for r in rows])
         return
