@@ -2,6 +2,7 @@
 
 Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
 may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
+the terminals' SOAP web service,
 the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
 An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
 recording punches.
@@ -99,6 +100,7 @@ class Kiosk:
         self.zk_server = None
         self.zk_fallback = None
         self.pull_api = None
+        self.soap_service = None
         self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
@@ -115,6 +117,7 @@ class Kiosk:
             self.start_fingerprint_module()
             self.start_zk_server()
             self.start_pull_api()
+            self.start_soap_service()
             self.start_scheduler()
             self.start_monitors()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
@@ -215,6 +218,20 @@ class Kiosk:
             self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
 
         self._optional("pull api", start)
+
+    def start_soap_service(self) -> None:
+        if not self.settings.soap.enabled:
+            self.parts["soap service"] = "off"
+            return
+        from sync.soap.service import build_soap_server
+
+        def start() -> None:
+            settings = self.settings
+            self.soap_service = build_soap_server(settings.soap, settings.zk_server, self.store, settings.tz)  # type: ignore[arg-type]
+            self.soap_service.start()
+            self._stoppers.append(("soap service", lambda budget: self.soap_service.stop(timeout=budget)))
+
+        self._optional("soap service", start)
 
     def start_scheduler(self) -> None:
         from sync.schedule import build_scheduler
