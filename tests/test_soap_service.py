@@ -245,3 +245,15 @@ def test_http_11_client_with_envelope_gets_an_envelope(port):
     reply = requests.post(f"http://127.0.0.1:{port}/iWsService", data=body, headers={"Content-Type": "text/xml"}, timeout=10)
     assert reply.status_code == 200 and "<SOAP-ENV:Body>" in reply.text
     assert "<PIN>7</PIN><Name>Renee Muller</Name>" in reply.text
+
+
+def test_kept_rows_follow_new_punches_roster_changes_and_retention(store, port):
+    assert get_att_log(port) == expected_rows()  # the rows are now encoded and kept
+    late = (SITI, "2026-11-24T07:50:00+07:00", Method.FACE, Kind.DATANG)
+    store.punches.record(NewPunch(SITI.nip, datetime.fromisoformat(late[1]), Method.FACE, Classification(Kind.DATANG, Status.LATE, 5)))
+    assert get_att_log(port) == expected_rows([*CASES, late])
+    store.employees.remove(BUDI.nip)  # his punches stay; port 4370 then reports his NIP
+    budi_as_nip = [(BUDI.nip, *row[1:]) if row[0] == "12" else row for row in expected_rows([*CASES, late])]
+    assert get_att_log(port) == budi_as_nip
+    assert store.punches.delete_delivered_before(datetime.now(timezone.utc) + timedelta(days=1), 1) == 1  # retention
+    assert get_att_log(port) == budi_as_nip[1:]

@@ -125,10 +125,13 @@ def _value(value: object) -> str:
 
 def response(method: str, rows: Iterable[Row], enveloped: bool = False) -> str:
     """The whole reply: declaration, `<MethodResponse>` on its own line, one row per CRLF line."""
+    return response_of_lines(method, [row_line(row) for row in rows], enveloped)
+
+
+def response_of_lines(method: str, row_lines: Sequence[str], enveloped: bool = False) -> str:
+    """`response` for rows already encoded with `row_line`."""
     tag = f"{method}Response"
-    lines = [DECLARATION, *([ENVELOPE_OPEN] if enveloped else []), f"<{tag}>"]
-    lines.extend(row_line(row) for row in rows)
-    lines.append(f"</{tag}>")
+    lines = [DECLARATION, *([ENVELOPE_OPEN] if enveloped else []), f"<{tag}>", *row_lines, f"</{tag}>"]
     if enveloped:
         lines.append(ENVELOPE_CLOSE)
     return CRLF.join(lines) + CRLF

@@ -20,14 +20,14 @@ from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.names import ascii_name
 from sync.soap import codec
+from sync.soap.attlog import AttLogLines
 from sync.soap.codec import BadRequest, SoapRequest
 from sync.wsgi_server import ServerThread
-from sync.zk.mapping import VERIFY, MappingRules, Roster, build_roster, device_time
+from sync.zk.mapping import MappingRules, Roster, build_roster
 
 log = logging.getLogger(__name__)
 
 PATH = "/iwsservice"  # matched without regard to case
-PAGE = 5000
 READS = ("GetAttLog", "GetUserInfo", "GetAllUserInfo", "GetDate")
 NEVER_DELETES = "Ditolak: kiosk tidak pernah menghapus data absensi. (Refused: the kiosk never deletes punches; every punch stays.)"
 REFUSALS = {
@@ -63,6 +63,7 @@ class SoapService:
         self.max_body_bytes, self.refresh_db_ok = max_body_bytes, refresh_db_ok
         zone: tzinfo = rules.zone
         self.now = now or (lambda: datetime.now(zone))
+        self.attlog = AttLogLines(store, rules)
 
     # --- HTTP ---------------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -120,6 +121,8 @@ class SoapService:
         if method is None:
             return self._refuse(request, peer)
         log.debug("soap: %s %s %s", peer, method, request.args)
+        if method == "GetAttLog":
+            return Reply("200 OK", codec.response_of_lines(method, self.att_log_lines(request), request.enveloped))
         return Reply("200 OK", codec.response(method, getattr(self, f"on_{method}")(request), request.enveloped))
 
     def _key_ok(self, sent: str) -> bool:
@@ -134,15 +137,11 @@ class SoapService:
         log.info("soap: %s asked for %s: %s", peer, request.method, "answered done" if done else "refused")
         return Reply("200 OK", codec.response(request.method, [codec.result_row(done, REFUSALS[name])], request.enveloped))
 
-    def on_GetAttLog(self, request: SoapRequest) -> Iterator[codec.Row]:  # noqa: N802 - the wire's name
-        roster = self._roster()
+    def att_log_lines(self, request: SoapRequest) -> list[str]:
+        """GetAttLog: every punch (PIN All) or one PIN's, as encoded row lines."""
+        entries = self.attlog.entries(self._roster())
         wanted = _pin_filter(request.arg("PIN", "All"))
-        for punch in self._punches():
-            user_id = roster.user_ids.get(punch.nip, punch.nip)
-            if wanted is None or user_id == wanted:
-                yield codec.attlog_row(
-                    user_id, device_time(punch, self.rules.zone), VERIFY.get(punch.method, 0), self.rules.state(punch.kind)
-                )
+        return [line for user_id, line in entries if wanted is None or user_id == wanted]
 
     def on_GetUserInfo(self, request: SoapRequest) -> Iterator[codec.Row]:  # noqa: N802
         roster = self._roster()
@@ -160,12 +159,6 @@ class SoapService:
 
     def _roster(self) -> Roster:
         return build_roster(self.store.employees.list(active_only=False), self.rules)
-
-    def _punches(self) -> Iterator:
-        after = 0
-        while page := self.store.punches.page(after_seq=after, limit=PAGE):
-            yield from page
-            after = page[-1].seq
 
 
 def _canonical(method: str) -> str | None:
