@@ -71,7 +71,7 @@ class Deliverer:
             return None
         client = RosterClient(primary, self.policy, self.settings.device.id)
         try:
-            return sync_roster(self.store, self.photos, client, self.settings.device.employee_id_pattern, zone=self.settings.tz)
+            return sync_roster(self.store, self.photos, client, self.settings.device.employee_id_pattern)
         except RosterError as exc:
             log.warning("roster sync failed: %s", exc)
             return RosterResult(problems=(str(exc),))
