@@ -257,3 +257,10 @@ def test_kept_rows_follow_new_punches_roster_changes_and_retention(store, port):
     assert get_att_log(port) == budi_as_nip
     assert store.punches.delete_delivered_before(datetime.now(timezone.utc) + timedelta(days=1), 1) == 1  # retention
     assert get_att_log(port) == budi_as_nip[1:]
+
+
+def test_fast_attlog_line_is_the_generic_row():
+    from sync.soap import codec
+
+    when = datetime(2026, 11, 24, 7, 35, 0)
+    assert codec.attlog_line("7&", when, 15, 255) == codec.row_line(codec.attlog_row("7&", when, 15, 255))

@@ -56,8 +56,7 @@ class AttLogLines:
             for punch in page:
                 user_id = roster.user_ids.get(punch.nip, punch.nip)
                 time, verify, state = device_time(punch, self.rules.zone), VERIFY.get(punch.method, 0), self.rules.state(punch.kind)
-                row = codec.attlog_row(user_id, time, verify, state)
-                lines.entries.append((user_id, codec.row_line(row)))
+                lines.entries.append((user_id, codec.attlog_line(user_id, time, verify, state)))
             lines.last_seq = page[-1].seq
             if len(page) < PAGE:
                 return

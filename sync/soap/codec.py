@@ -145,6 +145,15 @@ def attlog_row(pin: str, local_time: datetime, verified: int, status: int, workc
     return (("PIN", pin), ("DateTime", local_time), ("Verified", verified), ("Status", status), ("WorkCode", workcode))
 
 
+def attlog_line(pin: str, local_time: datetime, verified: int, status: int) -> str:
+    """`row_line(attlog_row(...))` written out: GetAttLog encodes tens of thousands of these."""
+    when = local_time.replace(microsecond=0).isoformat(" ")  # YYYY-MM-DD HH:MM:SS, 5x faster than strftime
+    return (
+        f"<Row><PIN>{escape(pin)}</PIN><DateTime>{when}</DateTime><Verified>{verified}</Verified>"
+        f"<Status>{status}</Status><WorkCode>0</WorkCode></Row>"
+    )
+
+
 def user_row(pin: str, name: str) -> Row:
     return (
         ("PIN", pin), ("Name", name), ("Password", ""), ("Group", 1), ("Privilege", 0), ("Card", 0), ("PIN2", pin),
