@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import tzinfo
 from dataclasses import replace
+from datetime import tzinfo
 
 import requests
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,8 +39,8 @@ from tests.zk_helpers import pyzk
 
 WIB = ZoneInfo("Asia/Jakarta")
 OFFSETS = ("+00:00", "+07:00", "+08:00", "+09:00", "-05:00", "+05:45", "+14:00", "-09:30")
-ARRIVAL = datetime(2026, 11, 24, 0, 35, tzinfo=timezone.utc)  # Tuesday 07:35 WIB
-DEPARTURE = datetime(2026, 11, 24, 9, 20, tzinfo=timezone.utc)  # 16:20 WIB
+ARRIVAL = datetime(2026, 11, 24, 0, 35, tzinfo=UTC)  # Tuesday 07:35 WIB
+DEPARTURE = datetime(2026, 11, 24, 9, 20, tzinfo=UTC)  # 16:20 WIB
 WALL = {ARRIVAL: "2026-11-24 07:35:00", DEPARTURE: "2026-11-24 16:20:00"}
 EMPLOYEES = {offset: Employee(f"19900101202012{i:04d}", f"Pegawai {i}", pin=i + 1) for i, offset in enumerate(OFFSETS)}
 SERIAL = "KIOSK-TZ1"

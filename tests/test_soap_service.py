@@ -7,7 +7,7 @@ the body, read until close, rows cut by CRLF and substrings); nothing here parse
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,15 @@ from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.soap.service import build_soap_server
 from tests.soap_helpers import (
-    fields, get_att_log, get_user_info, http_status, pin_arg, post_raw, result_of, rows, soap_body,
+    fields,
+    get_att_log,
+    get_user_info,
+    http_status,
+    pin_arg,
+    post_raw,
+    result_of,
+    rows,
+    soap_body,
 )  # fmt: skip
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -255,7 +263,7 @@ def test_kept_rows_follow_new_punches_roster_changes_and_retention(store, port):
     store.employees.remove(BUDI.nip)  # his punches stay; port 4370 then reports his NIP
     budi_as_nip = [(BUDI.nip, *row[1:]) if row[0] == "12" else row for row in expected_rows([*CASES, late])]
     assert get_att_log(port) == budi_as_nip
-    assert store.punches.delete_delivered_before(datetime.now(timezone.utc) + timedelta(days=1), 1) == 1  # retention
+    assert store.punches.delete_delivered_before(datetime.now(UTC) + timedelta(days=1), 1) == 1  # retention
     assert get_att_log(port) == budi_as_nip[1:]
 
 

@@ -90,7 +90,7 @@ class SoapService:
             return _error("400 Bad Request", "", str(exc))
         try:
             return self.answer(request, environ.get("REMOTE_ADDR", "?"))
-        except Exception:  # noqa: BLE001 - the client gets words, the log gets the trace
+        except Exception:  # the client gets words, the log gets the trace
             log.exception("soap: %s failed", request.method)
             return _error("500 Internal Server Error", request.method, "the kiosk could not answer; see its log (journalctl -u kiosk)")
 
@@ -143,7 +143,7 @@ class SoapService:
         wanted = _pin_filter(request.arg("PIN", "All"))
         return [line for user_id, line in entries if wanted is None or user_id == wanted]
 
-    def on_GetUserInfo(self, request: SoapRequest) -> Iterator[codec.Row]:  # noqa: N802
+    def on_GetUserInfo(self, request: SoapRequest) -> Iterator[codec.Row]:
         roster = self._roster()
         wanted = _pin_filter(request.arg("PIN", "All"))
         for employee in roster.employees:
@@ -151,10 +151,10 @@ class SoapService:
             if employee.active and (wanted is None or user_id == wanted):
                 yield codec.user_row(user_id, ascii_name(employee.name))
 
-    def on_GetAllUserInfo(self, request: SoapRequest) -> Iterator[codec.Row]:  # noqa: N802
+    def on_GetAllUserInfo(self, request: SoapRequest) -> Iterator[codec.Row]:
         return self.on_GetUserInfo(SoapRequest(request.method, request.comm_key, {}, request.enveloped))
 
-    def on_GetDate(self, request: SoapRequest) -> Iterator[codec.Row]:  # noqa: N802
+    def on_GetDate(self, request: SoapRequest) -> Iterator[codec.Row]:
         yield codec.date_row(self.now().astimezone(self.rules.zone))
 
     def _roster(self) -> Roster:
