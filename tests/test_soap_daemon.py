@@ -52,3 +52,23 @@ def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> 
         _, output = terminate(process)
         notify.close()
     assert process.returncode == 0, output[-3000:]
+
+
+def test_a_port_that_cannot_be_bound_is_a_fault_not_a_stop(tmp_path: Path) -> None:
+    from kiosk.daemon import Kiosk
+    from kiosk.settings import settings_from_dict
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = settings_from_dict({"device": {"data_dir": str(tmp_path)}, "soap": {"enabled": True, "port": port}})
+        kiosk = Kiosk(settings)
+        with Store.open(tmp_path / "kiosk.db", device_id="T") as store:
+            kiosk.store = store
+            kiosk.start_soap_service()
+    assert kiosk.parts["soap service"].startswith("failed:")
+    assert [f.part for f in kiosk.health.faults()] == ["soap service"]
+    default = Kiosk(settings_from_dict({"device": {"data_dir": str(tmp_path)}}))
+    default.start_soap_service()
+    assert default.parts["soap service"] == "off" and default.soap_service is None  # off unless enabled
