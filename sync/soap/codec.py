@@ -21,8 +21,8 @@ from xml.dom.minidom import Element
 from xml.parsers.expat import ExpatError
 from xml.sax.saxutils import escape
 
-from defusedxml import DefusedXmlException
-from defusedxml.expatbuilder import parseString
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+from defusedxml.expatbuilder import parseString  # type: ignore[import-untyped]
 
 CRLF = "\r\n"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
