@@ -6,8 +6,11 @@ the body, read until close, rows cut by CRLF and substrings); nothing here parse
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -272,3 +275,37 @@ def test_fast_attlog_line_is_the_generic_row():
 
     when = datetime(2026, 11, 24, 7, 35, 0)
     assert codec.attlog_line("7&", when, 15, 255) == codec.row_line(codec.attlog_row("7&", when, 15, 255))
+
+
+PHP_CLIENT = Path(__file__).resolve().parent / "php" / "soap_client.php"
+
+
+def php(port: int, *args: object) -> list[list[str]]:
+    """Run the PHP client (the real interpreter, its fsockopen/fgets); rows as lists of fields."""
+    if shutil.which("php") is None:
+        pytest.skip("php is not installed (apt-get install php-cli); CI installs it")
+    done = subprocess.run(
+        ["php", str(PHP_CLIENT), "127.0.0.1", str(port), *map(str, args)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return [line.split("\t") for line in done.stdout.splitlines()]
+
+
+def test_a_real_php_interpreter_reads_every_punch_and_user(store, port):
+    assert [tuple(row) for row in php(port, 0, "GetAttLog")] == expected_rows()
+    assert [tuple(row) for row in php(port, 0, "GetAttLog", 13)] == expected_rows(CASES[4:5])
+    assert sorted(tuple(row) for row in php(port, 0, "GetUserInfo")) == sorted(
+        [("7", "Renee Muller"), ("12", "Budi &amp; Sons &lt;Ltd&gt;"), ("13", "Siti Aminah")]
+    )
+    ((result, information),) = php(port, 0, "ClearData")
+    assert result == "0" and "never deletes" in information
+    assert store.punches.count() == len(CASES) and len(php(port, 0, "GetAttLog")) == len(CASES)
+
+
+def test_a_real_php_interpreter_with_a_wrong_comm_key_gets_no_data(store):
+    server = serve(store, comm_key=4242)
+    try:
+        assert php(server.port, 1, "GetAttLog") == [] and php(server.port, 1, "GetUserInfo") == []
+        assert len(php(server.port, 4242, "GetAttLog")) == len(CASES)
+    finally:
+        server.stop()
