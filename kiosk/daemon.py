@@ -2,6 +2,7 @@
 
 Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
 may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
+the terminals' SOAP web service,
 the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
 An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
 recording punches.
@@ -33,7 +34,7 @@ from kiosk.recorder import PunchRecorder
 from kiosk.settings import Settings
 from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import in_zone, utc_now
 from kiosk.wiring import build_recorder
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class Kiosk:
         self.zk_fallback = None
         self.pull_api = None
         self.uart_socket = ""  # the fingerprint module's request socket, once it listens
+        self.soap_service = None
         self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
@@ -117,6 +119,7 @@ class Kiosk:
             self.start_fingerprint_module()
             self.start_zk_server()
             self.start_pull_api()
+            self.start_soap_service()
             self.start_scheduler()
             self.start_monitors()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
@@ -228,11 +231,25 @@ class Kiosk:
         from sync.pull_api import build_pull_server
 
         def start() -> None:
-            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir))  # type: ignore[arg-type]
+            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir), self.settings.tz)  # type: ignore[arg-type]
             self.pull_api.start()
             self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
 
         self._optional("pull api", start)
+
+    def start_soap_service(self) -> None:
+        if not self.settings.soap.enabled:
+            self.parts["soap service"] = "off"
+            return
+        from sync.soap.service import build_soap_server
+
+        def start() -> None:
+            settings = self.settings
+            self.soap_service = build_soap_server(settings.soap, settings.zk_server, self.store, settings.tz)  # type: ignore[arg-type]
+            self.soap_service.start()
+            self._stoppers.append(("soap service", lambda budget: self.soap_service.stop(timeout=budget)))
+
+        self._optional("soap service", start)
 
     def start_scheduler(self) -> None:
         from sync.schedule import build_scheduler
@@ -284,7 +301,7 @@ class Kiosk:
         self.hub.publish(
             Feedback(
                 Cue.ALREADY_RECORDED if outcome.repeated else Cue.RECORDED, self.now(), name=outcome.employee.name, nip=nip,
-                punch_time=punch.local_time, classification=Classification(punch.kind, punch.status, punch.status_minutes),
+                punch_time=in_zone(punch.time_utc, self.settings.tz), classification=Classification(punch.kind, punch.status, punch.status_minutes),
                 detail="fingerprint",
             )
         )  # fmt: skip

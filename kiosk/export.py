@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import tzinfo
 
 from kiosk.domain import Punch
+from kiosk.timeutil import in_zone, offset_minutes
 
 CSV_COLUMNS = (
     "seq", "uuid", "nip", "time", "time_utc", "utc_offset_minutes", "method", "kind", "status", "status_minutes",
@@ -14,15 +16,17 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def punch_record(punch: Punch) -> dict:
-    """Times carry their UTC offset; `time` is the device's wall clock, `time_utc` the same instant."""
+def punch_record(punch: Punch, zone: tzinfo) -> dict:
+    """Times carry their UTC offset; `time` is the instant on the device's wall clock (`zone`, the
+    device.timezone), whatever offset the punch was recorded with; `time_utc` the same instant."""
+    local = in_zone(punch.time_utc, zone)
     return {
         "seq": punch.seq,
         "uuid": punch.uuid,
         "nip": punch.nip,
-        "time": punch.local_time.isoformat(),
+        "time": local.isoformat(),
         "time_utc": punch.time_utc.isoformat().replace("+00:00", "Z"),
-        "utc_offset_minutes": punch.utc_offset_minutes,
+        "utc_offset_minutes": offset_minutes(local),
         "method": punch.method.value,
         "kind": punch.kind.value,
         "status": punch.status.value,
@@ -39,10 +43,10 @@ def punch_record(punch: Punch) -> dict:
     }
 
 
-def punches_csv(punches: Iterable[Punch]) -> str:
+def punches_csv(punches: Iterable[Punch], zone: tzinfo) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for punch in punches:
-        writer.writerow(punch_record(punch))
+        writer.writerow(punch_record(punch, zone))
     return out.getvalue()

@@ -29,6 +29,7 @@ from kiosk.feedback import Cue, Feedback, FeedbackHub
 from kiosk.recorder import PunchRecorder
 from kiosk.settings.photos import PhotoSettings
 from kiosk.store import StoreError
+from kiosk.timeutil import in_zone
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class Pipeline:
             at=at,
             name=outcome.employee.name,
             nip=punch.nip,
-            punch_time=punch.local_time,
+            punch_time=in_zone(punch.time_utc, at.tzinfo),  # a repeat may show a punch typed in another offset
             classification=Classification(punch.kind, punch.status, punch.status_minutes),
             box=event.box,
             detail=f"distance {match.distance:.3f}",

@@ -21,7 +21,7 @@ from kiosk.clocktrust import JUMP_KEY, load_references
 from kiosk.private import make_private_dirs
 from kiosk.settings import Settings
 from kiosk.store import Store
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import in_zone, utc_now
 
 STATUS_FILE = "status.json"
 STALE_SECONDS = 15.0
@@ -116,7 +116,7 @@ def collect_status(settings: Settings, store: Store, target_names: list[str]) ->
         "faults": (snapshot or {}).get("faults", []) if state == "running" else [],
         "last_punch": None
         if not last
-        else {"seq": last[0].seq, "nip": last[0].nip, "time": last[0].local_time.isoformat(), "method": last[0].method.value},
+        else {"seq": last[0].seq, "nip": last[0].nip, "time": in_zone(last[0].time_utc, settings.tz).isoformat(), "method": last[0].method.value},
         "punches": store.punches.count(),
         "queues": {name: _queue(store, name) for name in target_names},
         "clock": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -54,3 +54,20 @@ def parse_local_time(text: str, zone: ZoneInfo) -> tuple[datetime, bool]:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone), True
     return moment, False
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """The same instant on `zone`'s clock, offset kept (07:35+07:00 for 00:35+00:00 in WIB).
+
+    Punches keep the offset they were recorded with, which may not be the device's: a manual punch
+    typed with +00:00, a terminal log in another zone. Every wire and rule that shows a wall clock
+    must first bring the instant to the device's zone, or the same instant shows two times.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime: a time without its UTC offset has no instant to convert")
+    return moment.astimezone(zone)
+
+
+def device_wall_clock(moment: datetime, zone: tzinfo) -> datetime:
+    """This instant on the device's wall clock, naive: what wires without an offset carry."""
+    return in_zone(moment, zone).replace(tzinfo=None)

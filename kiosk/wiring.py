@@ -21,7 +21,7 @@ def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
 
 def build_classifier(settings: Settings) -> Classifier:
     """The working-hours rules of the configured schedules (kiosk/rules, docs/rules.md)."""
-    return make_classifier(settings.schedule, settings.schedule.holidays())
+    return make_classifier(settings.schedule, settings.schedule.holidays(), settings.tz)
 
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import tzinfo
 
 import requests
 
@@ -28,8 +29,11 @@ PENDING = "the ADMS server refused device {sn} (HTTP {status}): it is probably p
 
 
 class AdmsTransport:
-    def __init__(self, target: Target, policy: PushPolicy, store: Store, photos: PhotoStore, employee_pattern: str = r".+") -> None:
+    def __init__(
+        self, target: Target, policy: PushPolicy, store: Store, photos: PhotoStore, employee_pattern: str = r".+", *, zone: tzinfo
+    ) -> None:
         self.target, self.policy, self.store, self.photos = target, policy, store, photos
+        self.zone = zone  # device.timezone: ATTLOG carries the device's wall clock without an offset
         self.employee_pattern = employee_pattern
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
@@ -92,7 +96,7 @@ class AdmsTransport:
             if employee is None or not employee.pin:
                 parked.append((punch.seq, "no_terminal_pin", f"employee {punch.nip} has no terminal PIN on this kiosk"))
             else:
-                lines.append(codec.attlog_line(punch, employee.pin))
+                lines.append(codec.attlog_line(punch, employee.pin, self.zone))
         return lines, parked
 
     def poll_commands(self) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from kiosk.domain import Kind, Method, Punch
+from kiosk.timeutil import device_wall_clock
 
 STATUS_OF_KIND = {Kind.DATANG: 0, Kind.PULANG: 1, Kind.SIANG: 2, Kind.OTHER: 255}  # 0 in, 1 out, 2 break-out
 VERIFY_OF_METHOD = {Method.FINGERPRINT: 1, Method.FACE: 15, Method.MANUAL: 0}  # manual: 0, as a password punch
@@ -60,9 +61,12 @@ class ServerOptions:
             return default
 
 
-def attlog_line(punch: Punch, pin: int) -> str:
-    """PIN, device-local time, status, verify, workcode, reserved, reserved (tab-separated)."""
-    local = punch.local_time.strftime(TIME_FORMAT)
+def attlog_line(punch: Punch, pin: int, zone: tzinfo) -> str:
+    """PIN, device-local time, status, verify, workcode, reserved, reserved (tab-separated).
+
+    The time is the punch's instant on the device's clock (`zone`), whatever offset it was recorded with.
+    """
+    local = device_wall_clock(punch.time_utc, zone).strftime(TIME_FORMAT)
     return f"{pin}\t{local}\t{STATUS_OF_KIND[punch.kind]}\t{VERIFY_OF_METHOD[punch.method]}\t\t0\t0"
 
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from kiosk.domain import Punch
 from kiosk.export import punch_record
@@ -59,10 +60,10 @@ def batch_key(device_id: str, uuids: Sequence[str]) -> str:
     return f"{device_id}-{digest[:32]}"
 
 
-def encode_batch(device_id: str, punches: Sequence[Punch]) -> tuple[str, bytes]:
+def encode_batch(device_id: str, punches: Sequence[Punch], zone: tzinfo) -> tuple[str, bytes]:
     """(Idempotency-Key, JSON body); the body holds no send time, so a re-send is byte-identical."""
     key = batch_key(device_id, [p.uuid for p in punches])
-    body = {"protocol": PROTOCOL_VERSION, "device_id": device_id, "batch_id": key, "punches": [punch_record(p) for p in punches]}
+    body = {"protocol": PROTOCOL_VERSION, "device_id": device_id, "batch_id": key, "punches": [punch_record(p, zone) for p in punches]}
     return key, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from datetime import tzinfo
 
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -50,10 +51,11 @@ def _number(text: str, name: str, meaning: str) -> int:
 class PullApi(JsonApp):
     not_found_hint = "; see docs/sync-protocol.md"
 
-    def __init__(self, store: Store, photos: PhotoStore, token: str, max_page: int = 1000) -> None:
+    def __init__(self, store: Store, photos: PhotoStore, token: str, max_page: int = 1000, *, zone: tzinfo) -> None:
         if not token:
             raise ValueError("the pull API needs a token: set api.token_file to a file holding it (mode 0600)")
         self.store, self.photos, self.token, self.max_page = store, photos, token, max_page
+        self.zone = zone  # device.timezone: every punch's `time` is shown on the device's wall clock
         self.routes = Map([
             Rule("/api/v1/health", endpoint="health", methods=["GET"]),
             Rule("/api/v1/punches", endpoint="punches", methods=["GET"]),
@@ -81,7 +83,7 @@ class PullApi(JsonApp):
         punches = self.store.punches.page(after, limit + 1)
         page = punches[:limit]
         next_after = page[-1].seq if page else after
-        return json_response({"punches": [punch_record(p) for p in page], "next_after": next_after, "has_more": len(punches) > limit})
+        return json_response({"punches": [punch_record(p, self.zone) for p in page], "next_after": next_after, "has_more": len(punches) > limit})
 
     def on_photo(self, request: Request, uuid: str) -> Response:
         punch = self.store.punches.by_uuid(uuid)
@@ -96,9 +98,9 @@ class PullApi(JsonApp):
         return Response(data, mimetype="image/jpeg")
 
 
-def build_pull_server(api: ApiSettings, store: Store, photos: PhotoStore) -> ServerThread:
+def build_pull_server(api: ApiSettings, store: Store, photos: PhotoStore, zone: tzinfo) -> ServerThread:
     """The server the daemon starts when [api] enabled = true (call .start(), later .stop())."""
-    app = PullApi(store, photos, read_token(api.token_file), api.max_page)
+    app = PullApi(store, photos, read_token(api.token_file), api.max_page, zone=zone)
     limits = HttpLimits(
         max_body_bytes=MAX_BODY,
         header_timeout=api.header_timeout,

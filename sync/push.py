@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import tzinfo
 
 import requests
 
@@ -39,8 +40,11 @@ def describe_exception(exc: requests.RequestException) -> str:
 
 
 class SiapTransport:
-    def __init__(self, target: Target, policy: PushPolicy, device_id: str, photos: PhotoStore | None = None) -> None:
+    def __init__(
+        self, target: Target, policy: PushPolicy, device_id: str, photos: PhotoStore | None = None, *, zone: tzinfo
+    ) -> None:
         self.target, self.policy, self.device_id, self.photos = target, policy, device_id, photos
+        self.zone = zone  # device.timezone: punch times are sent on the device's wall clock
         self.session = new_session()
 
     def close(self) -> None:
@@ -55,7 +59,7 @@ class SiapTransport:
             headers = self._headers()
         except TokenError as exc:
             return Sent("halt", str(exc))
-        key, body = protocol.encode_batch(self.device_id, punches)
+        key, body = protocol.encode_batch(self.device_id, punches, self.zone)
         headers |= {"Idempotency-Key": key, "Content-Type": "application/json"}
         try:
             response = self.session.post(

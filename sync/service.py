@@ -41,8 +41,8 @@ class Deliverer:
 
     def transport(self, target: Target) -> Transport:
         if target.kind == "adms":
-            return AdmsTransport(target, self.policy, self.store, self.photos, self.settings.device.employee_id_pattern)
-        return SiapTransport(target, self.policy, self.settings.device.id, self.photos)
+            return AdmsTransport(target, self.policy, self.store, self.photos, self.settings.device.employee_id_pattern, zone=self.settings.tz)
+        return SiapTransport(target, self.policy, self.settings.device.id, self.photos, zone=self.settings.tz)
 
     def push_all(self, honour_pause: bool = True) -> list[PushOutcome]:
         """One delivery run per target, one run at a time (a deadline push waits for the interval push)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 import requests
 
@@ -20,7 +22,7 @@ def api(tmp_path):
     insert_punches_fast(store, 1234)
     photos = PhotoStore(tmp_path)
     settings = ApiSettings(enabled=True, port=0, token_file=str(write_token(tmp_path / "api.token", TOKEN)), max_page=500)
-    server = build_pull_server(settings, store, photos).start()
+    server = build_pull_server(settings, store, photos, ZoneInfo("Asia/Jakarta")).start()
     yield server.url, store, photos
     server.stop()
     store.close()

@@ -90,7 +90,7 @@ def filled(tmp_path: Path):
 
 
 def recap_of(store: Store) -> Recap:
-    return monthly_recap(store, ScheduleSettings(), bundled(), 2026, 8, unit=UNIT)
+    return monthly_recap(store, ScheduleSettings(), bundled(), 2026, 8, unit=UNIT, zone=WIB)
 
 
 def test_every_cell_for_three_employees(filled: Store) -> None:
@@ -123,7 +123,7 @@ def test_rows_in_name_order_with_header_and_period(filled: Store) -> None:
 
 
 def test_until_cuts_the_month(filled: Store) -> None:
-    recap = monthly_recap(filled, ScheduleSettings(), bundled(), 2026, 8, unit=UNIT, until=date(2026, 8, 7))
+    recap = monthly_recap(filled, ScheduleSettings(), bundled(), 2026, 8, unit=UNIT, until=date(2026, 8, 7), zone=WIB)
     citra = {r.employee.nip: r.tally for r in recap.rows}[CITRA.nip]
     assert citra.working_days == 5 and citra.absen_tk == 5
 
@@ -181,7 +181,7 @@ def test_csv_layout(filled: Store) -> None:
 def test_yearly_violations_accumulate(filled: Store) -> None:
     """Pasal 10(3): counted per month from January; months after `until` count nothing. (The store
     holds August only, so January-July are whole TK days for everyone and are not checked here.)"""
-    rows = yearly_violations(filled, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31))
+    rows = yearly_violations(filled, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31), zone=WIB)
     budi = next(r for r in rows if r.employee.nip == BUDI.nip)
     assert budi.months[7] == 9 and budi.minutes[7] == 2135
     assert budi.months[8:] == (0, 0, 0, 0)

@@ -225,7 +225,7 @@ def test_make_classifier_uses_the_employees_schedule() -> None:
     from kiosk.settings.schedule import ScheduleSettings
 
     settings = ScheduleSettings(units=(("Dinas Kesehatan", "6-hari"),))
-    classify = make_classifier(settings, HOLIDAYS)
+    classify = make_classifier(settings, HOLIDAYS, WIB)
     five = Employee("198001012006041001", "Ani", unit="Setda")
     six = Employee("198001012006041002", "Budi", unit="Dinas Kesehatan")
     assert classify(five, at("2026-11-28T07:50"), []) == Classification(O, UNS, 0)
@@ -236,6 +236,6 @@ def test_classifier_never_raises_for_an_unknown_schedule() -> None:
     """Every punch is kept: a bad schedule name leaves it unjudged instead of failing the record."""
     from kiosk.settings.schedule import ScheduleSettings
 
-    classify = make_classifier(ScheduleSettings(), HOLIDAYS)
+    classify = make_classifier(ScheduleSettings(), HOLIDAYS, WIB)
     stray = Employee("198001012006041003", "Citra", schedule="shift-x")
     assert classify(stray, at("2026-11-23T07:50"), []) == Classification(O, UNS, 0)

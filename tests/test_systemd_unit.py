@@ -54,3 +54,11 @@ def test_hardening_keeps_devices_usable() -> None:
     ordering = " ".join(unit.get("After", []) + unit.get("Wants", []) + unit.get("Requires", []))
     assert "time-sync.target" not in ordering and "network-online.target" not in ordering
     assert "Wants" not in unit and "Requires" not in unit
+
+
+def test_port_80_without_root() -> None:
+    """[soap] listens on port 80 by default: the unit grants that one capability and nothing else."""
+    unit = directives()
+    assert unit["User"] == ["kiosk"]
+    assert unit["AmbientCapabilities"] == ["CAP_NET_BIND_SERVICE"]
+    assert unit["CapabilityBoundingSet"] == ["CAP_NET_BIND_SERVICE"]

@@ -24,6 +24,6 @@ def demo_command(keep: Path | None) -> None:
     click.echo(f"Processed {result.frames} frames. Punches recorded: {len(result.punches)}")
     for punch in result.punches:
         photo = f"evidence photo {punch.photo}" if punch.photo else "no photo"
-        click.echo(f"  #{punch.seq} {punch.local_time:%Y-%m-%d %H:%M:%S} {punch.nip} method={punch.method} distance={punch.distance} {photo}")
+        click.echo(f"  #{punch.seq} {punch.local_time:%Y-%m-%d %H:%M:%S%z} {punch.nip} method={punch.method} distance={punch.distance} {photo}")
     if keep is None:
         click.echo("The temporary data_dir has been deleted; pass --keep DIR to look at the database and photos.")

@@ -22,7 +22,7 @@ from kiosk.cli.common import (
 )
 from kiosk.export import punch_record, punches_csv
 from kiosk.store.punches import punch_of
-from kiosk.timeutil import OutOfRange, check_year, parse_local_time, to_utc_text
+from kiosk.timeutil import OutOfRange, check_year, in_zone, parse_local_time, to_utc_text
 
 
 @click.group("punch")
@@ -53,9 +53,9 @@ def add(app: App, nip: str, when: str, reason: str, as_json: bool) -> None:
     """Record an operator's manual punch for an employee (method=manual, audited)."""
     punch = staff.manual_punch(app.recorder, nip, _parse_time(app, when, "--time"), reason, app.settings.device.employee_id_pattern)
     if as_json:
-        print_json(punch_record(punch))
+        print_json(punch_record(punch, app.settings.tz))
     else:
-        click.echo(f"Recorded manual punch #{punch.seq} for {punch.nip} at {punch.local_time:%Y-%m-%d %H:%M:%S%z}.")
+        click.echo(f"Recorded manual punch #{punch.seq} for {punch.nip} at {in_zone(punch.time_utc, app.settings.tz):%Y-%m-%d %H:%M:%S%z}.")
 
 
 @punch_group.command("list")
@@ -78,12 +78,12 @@ def list_punches(app: App, since: str | None, unsynced: bool, limit: int, as_jso
     rows = store.db.query(f"SELECT * FROM punches WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", (*params, limit))
     punches = [punch_of(row) for row in rows]
     if as_json:
-        print_json([punch_record(p) for p in punches])
+        print_json([punch_record(p, app.settings.tz) for p in punches])
         return
     print_table(
         ["SEQ", "TIME", "NIP", "METHOD", "KIND", "STATUS", "CLOCK", "PHOTO"],
         [
-            (p.seq, f"{p.local_time:%Y-%m-%d %H:%M:%S}", p.nip, p.method, p.kind, _status(p), "ok" if p.clock_synced else "UNSYNCED", "yes" if p.photo else "-")
+            (p.seq, f"{in_zone(p.time_utc, app.settings.tz):%Y-%m-%d %H:%M:%S}", p.nip, p.method, p.kind, _status(p), "ok" if p.clock_synced else "UNSYNCED", "yes" if p.photo else "-")
             for p in punches
         ],
     )
@@ -116,7 +116,7 @@ def export(app: App, date_from: datetime, date_to: datetime, fmt: str, as_json: 
     start = datetime.combine(date_from.date(), time(0), zone)
     end = datetime.combine(date_to.date() + timedelta(days=1), time(0), zone)
     punches = app.store.punches.between(start, end)
-    text = punches_csv(punches) if fmt == "csv" else json.dumps([punch_record(p) for p in punches], indent=2, ensure_ascii=False) + "\n"
+    text = punches_csv(punches, zone) if fmt == "csv" else json.dumps([punch_record(p, zone) for p in punches], indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:

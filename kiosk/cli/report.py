@@ -64,7 +64,7 @@ def rekap(
     unit = _unit(app, unit)
     if output is not None:
         check_output(output)
-    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
+    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app), zone=app.settings.tz)
     recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
     if as_json and output:
         write_output(output, json.dumps(recap_json(recap), indent=2, ensure_ascii=False) + "\n")
@@ -93,7 +93,7 @@ def rekap(
 def violations(app: App, year: int, unit: str | None, as_json: bool) -> None:
     """Cumulative working-hours violations per employee, January to December (Pasal 10(3))."""
     schedules, holidays = _rules(app, year)
-    rows = yearly_violations(app.store, schedules, holidays, year, _unit(app, unit), until=_yesterday(app))
+    rows = yearly_violations(app.store, schedules, holidays, year, _unit(app, unit), until=_yesterday(app), zone=app.settings.tz)
     if as_json:
         print_json([_violation_json(r) for r in rows])
         return

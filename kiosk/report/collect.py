@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from kiosk.domain import Employee, Punch
 from kiosk.report.layout import Recap
@@ -58,12 +58,15 @@ def monthly_recap(
     month: int,
     unit: str | None = None,
     until: date | None = None,
+    *,
+    zone: tzinfo,
 ) -> Recap:
+    """`zone`: the office's zone (device.timezone) on whose clock every punch is judged."""
     first, last = month_bounds(year, month, until)
     employees = _employees(store, unit)
     rows = compute_recap(
         employees, _punches(store, first, last), store.absences.list(start=first.isoformat(), end=last.isoformat()),
-        schedules.for_employee, holidays, first, last,
+        schedules.for_employee, holidays, first, last, zone=zone,
     )  # fmt: skip
     return Recap(unit or "", first, last, tuple(rows))
 
@@ -75,12 +78,14 @@ def yearly_violations(
     year: int,
     unit: str | None = None,
     until: date | None = None,
+    *,
+    zone: tzinfo,
 ) -> list[ViolationRow]:
     """Pasal 10(3): each employee's violations per month, January to December (or to `until`)."""
     months = [m for m in range(1, 13) if until is None or date(year, m, 1) <= until]
     if not months:
         raise NothingToReport(f"{year} has no finished day yet (the last finished day is {until}); ask for an earlier year")
-    monthly = [monthly_recap(store, schedules, holidays, year, m, unit, until) for m in months]
+    monthly = [monthly_recap(store, schedules, holidays, year, m, unit, until, zone=zone) for m in months]
     tallies: dict[str, list[Tally]] = {}
     people: dict[str, Employee] = {}
     for recap in monthly:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Protocol
 
 from kiosk.domain import Classification, Employee, Punch
@@ -23,8 +23,11 @@ class ScheduleSource(Protocol):
     def for_employee(self, employee: Employee) -> Schedule: ...
 
 
-def make_classifier(schedule_settings: ScheduleSource, holidays: HolidayCalendar) -> Classifier:
+def make_classifier(schedule_settings: ScheduleSource, holidays: HolidayCalendar, zone: tzinfo) -> Classifier:
     """A function (employee, punch time, the employee's recent punches) -> Classification.
+
+    `zone` is the schedules' zone (device.timezone): each punch is judged as its instant on that
+    clock, whatever offset it carries.
 
     Pass the employee's punches of the last 36 hours or so (a night shift reaches into the previous
     date); older or unrelated punches are ignored. It never raises for a bad schedule name: the
@@ -37,6 +40,6 @@ def make_classifier(schedule_settings: ScheduleSource, holidays: HolidayCalendar
         except ValueError as exc:
             log.warning("punch of %s left unjudged: %s", employee.nip, exc)
             return UNJUDGED
-        return classify_punch(schedule, recent, at, holidays)
+        return classify_punch(schedule, recent, at, holidays, zone)
 
     return classify

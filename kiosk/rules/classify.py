@@ -1,5 +1,10 @@
 """Classifying punches against a schedule: pure functions, no I/O.
 
+Time zone rule: a punch is an instant; it is judged on the schedule's wall clock, the office's zone
+(device.timezone, passed as `zone`), whatever UTC offset it was recorded with: 00:35+00:00 and
+08:35+08:00 are both 07:35 WIB and get the same verdict. Without a zone (naive test times) each
+punch's own recorded wall clock is used.
+
 Rounding rule: every comparison is made on the wall-clock minute the punch was recorded in (seconds
 are dropped), the same minute the door screen and the recap show. The regulations state every time
 to the minute ("pukul 07.45 WIB", Perbup Musi Rawas 50/2022 Pasal 2(6)), so a punch at 07:45:00 or
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from kiosk.domain import Classification, Kind, Punch, Status
 from kiosk.rules.holidays import Holiday, HolidayCalendar
@@ -31,10 +36,13 @@ from kiosk.rules.schedule import Schedule
 UNJUDGED = Classification(Kind.OTHER, Status.UNSCHEDULED, 0)
 
 
-def wall_clock(moment: datetime | Punch) -> datetime:
-    """The naive wall-clock time of a punch as recorded (its own UTC offset)."""
+def wall_clock(moment: datetime | Punch, zone: tzinfo | None = None) -> datetime:
+    """The naive wall-clock time of a punch on the schedule's clock (`zone`); without a zone, on
+    the clock it was recorded with (its own UTC offset)."""
     if isinstance(moment, Punch):
         moment = moment.local_time
+    if moment.tzinfo is not None and zone is not None:
+        moment = moment.astimezone(zone)
     if moment.tzinfo is not None:
         moment = moment.replace(tzinfo=None)
     return moment
@@ -53,17 +61,21 @@ def early_minutes(moment: datetime, end: datetime) -> int:
 
 
 def classify_punch(
-    schedule: Schedule, day_punches_before: Sequence[datetime | Punch], at: datetime, holidays: HolidayCalendar
+    schedule: Schedule,
+    day_punches_before: Sequence[datetime | Punch],
+    at: datetime,
+    holidays: HolidayCalendar,
+    zone: tzinfo | None = None,
 ) -> Classification:
     """The verdict for a punch at `at`, given the employee's earlier punches (any span of time:
-    the ones outside this punch's period are ignored). Used at record time."""
-    moment = wall_clock(at)
+    the ones outside this punch's period are ignored), on `zone`'s clock. Used at record time."""
+    moment = wall_clock(at, zone)
     period = period_for(schedule, moment, holidays)
     if period is None:
         return UNJUDGED
     if not period.in_window(to_minute(moment)):
         return _outside(period, moment)
-    earlier = [t for t in map(wall_clock, day_punches_before) if _belongs(schedule, period, t, holidays)]
+    earlier = [t for t in (wall_clock(p, zone) for p in day_punches_before) if _belongs(schedule, period, t, holidays)]
     ordered = sorted(t for t in earlier if period.in_window(to_minute(t)) and t <= moment)
     return _replay(period, ordered + [moment])[-1]
 
@@ -161,7 +173,11 @@ class DayResult:
 
 
 def classify_day(
-    punches: Iterable[datetime | Punch], schedule: Schedule, day: date, holidays: HolidayCalendar
+    punches: Iterable[datetime | Punch],
+    schedule: Schedule,
+    day: date,
+    holidays: HolidayCalendar,
+    zone: tzinfo | None = None,
 ) -> DayResult:
     """Which punch is the day's datang, siang and pulang, each with its status.
 
@@ -171,7 +187,7 @@ def classify_day(
     period = period_on(schedule, day, holidays)
     if period is None:
         return DayResult(day, None, day_off(schedule, day, holidays))
-    owned = sorted(t for t in map(wall_clock, punches) if _belongs(schedule, period, t, holidays))
+    owned = sorted(t for t in (wall_clock(p, zone) for p in punches) if _belongs(schedule, period, t, holidays))
     inside = [t for t in owned if period.in_window(to_minute(t))]
     verdicts = iter(_replay(period, inside))
     labelled = tuple((t, next(verdicts) if period.in_window(to_minute(t)) else _outside(period, t)) for t in owned)

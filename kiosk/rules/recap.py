@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from kiosk.domain import Absence, AbsenceCode, Employee, Punch, Status
 from kiosk.rules.apel import apel_verdict
@@ -155,8 +155,10 @@ def tally_employee(
     schedule: Schedule,
     holidays: HolidayCalendar,
     days: Sequence[date],
+    zone: tzinfo | None = None,
 ) -> Tally:
-    by_date = _by_date(punches)
+    """`zone`: the schedule's zone (device.timezone); punches are placed on its wall clock."""
+    by_date = _by_date(punches, zone)
     total = Tally()
     for day in filter(employee.employed_on, days):
         # only the neighbouring dates can hold this day's punches (a period spans at most two dates)
@@ -166,9 +168,9 @@ def tally_employee(
     return total
 
 
-def _by_date(punches: Sequence[datetime | Punch]) -> dict[date, list[datetime]]:
+def _by_date(punches: Sequence[datetime | Punch], zone: tzinfo | None) -> dict[date, list[datetime]]:
     grouped: dict[date, list[datetime]] = {}
-    for moment in map(wall_clock, punches):
+    for moment in (wall_clock(p, zone) for p in punches):
         grouped.setdefault(moment.date(), []).append(moment)
     return grouped
 
@@ -181,16 +183,19 @@ def compute_recap(
     holidays: HolidayCalendar,
     first: date,
     last: date,
+    *,
+    zone: tzinfo | None,
 ) -> list[RecapRow]:
-    """One row per employee over [first, last] (inclusive), in the order given; an employee whose
-    start date is after `last` has no row (they had not joined yet).
+    """One row per employee over [first, last] (inclusive), in the order given, each punch placed
+    on `zone`'s wall clock (device.timezone; None: each punch's own recorded offset); an employee
+    whose start date is after `last` has no row (they had not joined yet).
 
     `punches` maps NIP to the employee's punches; include the day after `last` so a night shift
     starting on `last` finds its departure.
     """
     days = days_of(first, last)
     return [
-        RecapRow(e, tally_employee(e, punches.get(e.nip, ()), absences, schedule_for(e), holidays, days))
+        RecapRow(e, tally_employee(e, punches.get(e.nip, ()), absences, schedule_for(e), holidays, days, zone))
         for e in employees
         if e.since is None or e.since <= last
     ]

@@ -22,6 +22,7 @@ from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.settings.photos import PhotoSettings
 from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
+from kiosk.settings.soap import SoapSettings
 from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
@@ -47,6 +48,7 @@ class Settings:
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
     uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
     zk_server: ZkServerSettings = field(default_factory=ZkServerSettings)
+    soap: SoapSettings = field(default_factory=SoapSettings)
     source: str = ""  # the file these settings came from ("" = built-in defaults)
 
     @property

@@ -4,15 +4,22 @@ State (pyzk "punch"): datang 0 (check-in), pulang 1 (check-out), siang `siang_st
 by default), other `other_state` (255 = no state key, by default). Verify (pyzk "status"): face 15,
 fingerprint 1, manual 0 (password). The user id is the terminal PIN, or the NIP when configured;
 an employee without a PIN, or a punch whose employee was removed, reports the NIP.
+
+Time: the terminal's wire carries a wall clock without an offset, so every punch is shown as its
+instant on the device's clock (`MappingRules.zone`, from device.timezone), whatever offset it was
+recorded with. Names: clients decode the name field as ASCII or Latin-1, so names are sent
+transliterated to ASCII (`ascii_name`: "Renée Müller" -> "Renee Muller").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from kiosk.domain import Employee, Kind, Method, Punch
+from kiosk.timeutil import device_wall_clock
+from sync.names import ascii_name
 from sync.zk.records import AttendanceRecord, UserRecord
 
 VERIFY = {Method.FACE: 15, Method.FINGERPRINT: 1, Method.MANUAL: 0}
@@ -26,6 +33,7 @@ class MappingRules:
     report_user_id: str = "pin"  # "pin" or "nip"
     siang_state: int = 2
     other_state: int = 255
+    zone: tzinfo | None = None  # the device's zone (device.timezone); None keeps each punch's own offset
 
     def state(self, kind: Kind) -> int:
         return {Kind.DATANG: 0, Kind.PULANG: 1, Kind.SIANG: self.siang_state}.get(kind, self.other_state)
@@ -64,12 +72,14 @@ def build_roster(employees: Iterable[Employee], rules: MappingRules) -> Roster:
 
 
 def user_record(employee: Employee, roster: Roster) -> UserRecord:
-    return UserRecord(uid=roster.uids[employee.nip], user_id=roster.user_ids[employee.nip], name=employee.name)
+    name = ascii_name(employee.name)
+    return UserRecord(uid=roster.uids[employee.nip], user_id=roster.user_ids[employee.nip], name=name)
 
 
-def device_time(punch: Punch) -> datetime:
-    """The punch on the device's wall clock, naive, clamped to what the encoding can carry."""
-    local = punch.local_time.replace(tzinfo=None, microsecond=0)
+def device_time(punch: Punch, zone: tzinfo | None) -> datetime:
+    """The punch's instant on the device's wall clock, naive, clamped to what the encoding can carry."""
+    moment = punch.local_time if zone is None else device_wall_clock(punch.time_utc, zone)
+    local = moment.replace(tzinfo=None, microsecond=0)
     return min(max(local, EARLIEST), LATEST)
 
 
@@ -77,7 +87,7 @@ def attendance_record(punch: Punch, roster: Roster, rules: MappingRules) -> Atte
     return AttendanceRecord(
         uid=roster.uids.get(punch.nip, 0),
         user_id=roster.user_ids.get(punch.nip, punch.nip),
-        time=device_time(punch),
+        time=device_time(punch, rules.zone),
         verify=VERIFY.get(punch.method, 0),
         state=rules.state(punch.kind),
     )

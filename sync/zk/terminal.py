@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 ClockSetter = Callable[[datetime], None]
 
 
-def rules_from(settings: ZkServerSettings) -> MappingRules:
-    return MappingRules(settings.report_user_id, settings.siang_state, settings.other_state)
+def rules_from(settings: ZkServerSettings, tz: tzinfo | None = None) -> MappingRules:
+    return MappingRules(settings.report_user_id, settings.siang_state, settings.other_state, zone=tz)
 
 
 def comm_key_matches(key: int, session_id: int, payload: bytes) -> bool:
@@ -49,7 +49,7 @@ class Terminal:
         self.settings = settings
         self.serial = serial
         self.tz = tz
-        self.rules = rules_from(settings)
+        self.rules = rules_from(settings, tz)
         self.datasets = Datasets(source, self.rules)
         self._set_clock = set_clock
         self._floor_path = floor_path
