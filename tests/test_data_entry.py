@@ -33,7 +33,13 @@ def budi(kiosk):
 
 
 def test_unknown_schedule_is_refused_naming_the_known_ones(kiosk, store):
-    refused(kiosk("employee", "add", NIP, "--name", "Budi", "--schedule", "7-hari"), "'7-hari'", "5-hari", "6-hari", "[schedule.custom]")
+    refused(
+        kiosk("employee", "add", NIP, "--name", "Budi", "--schedule", "7-hari"),
+        "'7-hari'",
+        "5-hari",
+        "6-hari",
+        "[schedule.custom]",
+    )
     assert store.employees.get(NIP) is None
     assert kiosk("employee", "add", NIP, "--name", "Budi", "--schedule", "6-hari").exit_code == 0
     assert store.employees.get(NIP).schedule == "6-hari"
@@ -61,7 +67,12 @@ def test_manual_punch_in_the_future_is_refused(budi, store):
 def test_exact_duplicate_manual_punch_is_refused(budi, store):
     at = "2026-11-23T07:41:00+07:00"
     assert budi("punch", "add", NIP, "--time", at, "--reason", "lupa absen").exit_code == 0
-    refused(budi("punch", "add", NIP, "--time", at, "--reason", "lupa absen"), "#1", "already recorded", "2026-11-23 07:41:00")
+    refused(
+        budi("punch", "add", NIP, "--time", at, "--reason", "lupa absen"),
+        "#1",
+        "already recorded",
+        "2026-11-23 07:41:00",
+    )
     # The same instant written in UTC is the same punch.
     refused(budi("punch", "add", NIP, "--time", "2026-11-23T00:41:00Z", "--reason", "lagi"), "already recorded")
     assert store.punches.count() == 1
@@ -80,11 +91,16 @@ def test_sakit_and_izin_on_the_same_day_are_refused(budi, store):
     assert result.exit_code == 0, result.output
     output = refused(
         budi("absence", "add", NIP, "--date", "2026-11-23", "--code", "I", "--note", "izin"),
-        "already has absence 1", "S 2026-11-23..2026-11-23", "kiosk absence remove 1",
+        "already has absence 1",
+        "S 2026-11-23..2026-11-23",
+        "kiosk absence remove 1",
     )
     assert "one absence code" in output
     # A range that overlaps the day by one end is refused too; nothing was added.
-    refused(budi("absence", "add", NIP, "--date", "2026-11-20", "--to", "2026-11-23", "--code", "C", "--note", "cuti"), "absence 1")
+    refused(
+        budi("absence", "add", NIP, "--date", "2026-11-20", "--to", "2026-11-23", "--code", "C", "--note", "cuti"),
+        "absence 1",
+    )
     assert [a.code for a in store.absences.list(nip=NIP)] == ["S"]
     # The next day, and another employee on the same day, are fine.
     assert budi("absence", "add", NIP, "--date", "2026-11-24", "--code", "I", "--note", "izin").exit_code == 0
@@ -136,6 +152,20 @@ def test_output_never_carries_control_characters_from_older_data(kiosk, store):
     assert removal.exit_code == 0 and "\x1b" not in removal.output
 
 
+def test_reports_carry_no_control_characters_from_older_data(kiosk, store, tmp_path):
+    from openpyxl import load_workbook
+
+    store.employees.add(Employee(NIP, "Evil\x1b[2J\x07Name"))
+    csv_out = kiosk("report", "rekap", "--month", "2026-11")
+    assert csv_out.exit_code == 0, csv_out.output
+    assert "Evil?[2J?Name" in csv_out.output and "\x1b" not in csv_out.output
+    sheet = tmp_path / "rekap.xlsx"  # openpyxl refuses control characters in a cell
+    xlsx = kiosk("report", "rekap", "--month", "2026-11", "--format", "xlsx", "--output", str(sheet))
+    assert xlsx.exit_code == 0, xlsx.output
+    cells = [str(c) for row in load_workbook(sheet).active.iter_rows(values_only=True) for c in row if c]
+    assert any("Evil?[2J?Name" in cell for cell in cells)
+
+
 # --- a removed NIP added again ------------------------------------------------------------------
 
 
@@ -146,7 +176,11 @@ def test_removed_nip_is_not_silently_given_to_someone_new(budi, store):
 
     refused(
         budi("employee", "add", NIP, "--name", "Orang Lain"),
-        "was removed on", "1 punches and 1 absences", "would inherit", "check the number", "--reuse-removed",
+        "was removed on",
+        "1 punches and 1 absences",
+        "would inherit",
+        "check the number",
+        "--reuse-removed",
     )
     assert store.employees.get(NIP) is None
 

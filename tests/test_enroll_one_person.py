@@ -53,7 +53,10 @@ def test_someone_else_under_an_enrolled_nip_is_refused(staff, store):
     assert enroll(staff, OBAMA_NIP, *photos("obama.jpg")).exit_code == 0
     result = enroll(staff, OBAMA_NIP, *photos("biden.jpg"))
     assert result.exit_code == 1, result.output
-    assert "biden.jpg: does not look like the 1 face templates already enrolled for 198001012006041001 Barack Obama" in result.output
+    assert (
+        "biden.jpg: does not look like the 1 face templates already enrolled for 198001012006041001 Barack Obama"
+        in result.output
+    )
     assert "check the NIP" in result.output and "--replace" in result.output
     assert count(store) == 1
     # Another photo of the same person is welcome.
@@ -82,7 +85,9 @@ def test_the_same_photo_enrolled_twice_adds_no_duplicate(staff, store, tmp_path)
     # A copy under another name is the same photo; passed twice in one go it counts once.
     copy = tmp_path / "IMG_0001.jpg"
     shutil.copyfile(FACES / "obama2.jpg", copy)
-    result = staff("enroll", OBAMA_NIP, "--photo", str(FACES / "obama2.jpg"), str(copy), str(FACES / "obama.jpg"), "--json")
+    result = staff(
+        "enroll", OBAMA_NIP, "--photo", str(FACES / "obama2.jpg"), str(copy), str(FACES / "obama.jpg"), "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["skipped"] == [str(copy), str(FACES / "obama.jpg")]
     assert count(store) == 2

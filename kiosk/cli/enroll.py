@@ -10,8 +10,8 @@ from drivers.camera.base import CameraError
 from drivers.camera.select import make_camera
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json
 from kiosk.enroll import Enroller, Enrollment
-from kiosk.names import printable
 from kiosk.face.models import FaceModels, ModelsMissing
+from kiosk.names import printable
 
 
 @click.command("enroll")
@@ -56,7 +56,7 @@ def _from_camera(
 ) -> Enrollment:
     camera = make_camera(app.settings.camera)
     click.echo(f"Look at the camera ({camera.describe()}); capturing {count} good frames...", err=as_json)
-    say = lambda message: click.echo(f"  {message}", err=as_json)  # noqa: E731
+    say = lambda message: click.echo(f"  {message}", err=as_json)
     return enroller.from_camera(nip, camera, count, say, force, timeout, replace=replace)
 
 

@@ -51,7 +51,9 @@ def read_image(path: str | Path) -> np.ndarray:
         try:
             image.load()
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            raise UnreadableImage(f"{label}: the photo is damaged or cut short ({exc}); copy it again from the original") from None
+            raise UnreadableImage(
+                f"{label}: the photo is damaged or cut short ({exc}); copy it again from the original"
+            ) from None
         return _bgr(image)
 
 
@@ -76,7 +78,9 @@ def _open_header(data: bytes, label: str) -> Image.Image:
             try:
                 return header_class(io.BytesIO(data))
             except (OSError, ValueError, SyntaxError, EOFError, KeyError) as exc:
-                raise UnreadableImage(f"{label}: not a readable image, its header is damaged ({exc}); JPEG or PNG expected") from None
+                raise UnreadableImage(
+                    f"{label}: not a readable image, its header is damaged ({exc}); JPEG or PNG expected"
+                ) from None
     raise UnreadableImage(f"{label}: not a readable image (JPEG or PNG expected)")
 
 
