@@ -27,6 +27,7 @@ from kiosk.face.models import FaceModels
 from kiosk.face.photo import faces_in_photo
 from kiosk.face.quality import Quality, QualityLimits, judge, measure
 from kiosk.feedback import Cue
+from kiosk.names import printable
 from kiosk.nip import normalise_nip
 from kiosk.settings.face import FaceSettings
 from kiosk.store import Store, UnknownEmployee
@@ -110,13 +111,13 @@ def check_one_person(items: Sequence[Candidate], enrolled: np.ndarray, tolerance
     if odd is not None:
         raise EnrollRefused(
             f"{items[odd.odd].label}: not the same person as {items[odd.other].label} (distance {odd.distance:.2f} > "  # type: ignore[index]
-            f"face.tolerance {tolerance}); enroll only {employee.name}'s photos under NIP {employee.nip}"
+            f"face.tolerance {tolerance}); enroll only {printable(employee.name)}'s photos under NIP {employee.nip}"
         )
     stranger = stranger_to_enrolled(vectors, enrolled, tolerance)
     if stranger is not None:
         raise EnrollRefused(
             f"{items[stranger.odd].label}: does not look like the {len(enrolled)} face templates already enrolled for "
-            f"{employee.nip} {employee.name} (nearest distance {stranger.distance:.2f} > face.tolerance {tolerance}); "
+            f"{employee.nip} {printable(employee.name)} (nearest distance {stranger.distance:.2f} > face.tolerance {tolerance}); "
             "check the NIP, or if the employee's face really changed, pass --replace to replace the old templates"
         )
 
@@ -169,7 +170,7 @@ class Enroller:
 
     def _name(self, nip: str) -> str:
         other = self.store.employees.get(nip)
-        return f"({other.name})" if other else ""
+        return f"({printable(other.name)})" if other else ""
 
     def from_camera(
         self,
