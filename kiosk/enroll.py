@@ -1,7 +1,9 @@
 """Enrollment: photos or camera frames -> face templates, refusing anything that would make a bad one.
 
 Each refusal says which file and why, and what to do. A face that already matches a different
-employee is refused unless forced: one person must not be enrolled under two NIPs.
+employee is refused unless forced: one person must not be enrolled under two NIPs. Photos that do
+not show one person (among themselves, or against the NIP's enrolled templates) are refused: one
+NIP must not hold two people's faces. A photo already enrolled is skipped, not stored twice.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ import numpy as np
 
 from drivers.camera.base import Camera, CameraError, EndOfStream
 from kiosk.domain import Employee
+from kiosk.enroll_rules import duplicates, odd_one_out, stranger_to_enrolled
 from kiosk.face.detect import Face
 from kiosk.face.encode import encode
-from kiosk.face.image import read_image
+from kiosk.face.image import read_image, shown
 from kiosk.face.match import Matcher
 from kiosk.face.models import FaceModels
 from kiosk.face.photo import faces_in_photo
 from kiosk.face.quality import Quality, QualityLimits, judge, measure
 from kiosk.feedback import Cue
+from kiosk.names import printable
 from kiosk.nip import normalise_nip
 from kiosk.settings.face import FaceSettings
 from kiosk.store import Store, UnknownEmployee
@@ -48,6 +52,8 @@ class Enrollment:
     template_ids: tuple[int, ...]
     labels: tuple[str, ...]
     forced: bool
+    skipped: tuple[str, ...] = ()  # photos already enrolled for this NIP
+    replaced: int = 0  # earlier templates erased by --replace
 
 
 def enroll_limits(settings: FaceSettings) -> QualityLimits:
@@ -83,8 +89,8 @@ def candidate_from_file(models: FaceModels, path: Path, limits: QualityLimits) -
     try:
         image = read_image(path)
     except ValueError as exc:
-        raise EnrollRefused(f"{exc}; pass a JPEG or PNG photo") from None
-    return candidate(models, image, str(path), limits)
+        raise EnrollRefused(str(exc)) from None
+    return candidate(models, image, shown(path), limits)
 
 
 def check_not_someone_else(matcher: Matcher, nip: str, item: Candidate, names: Callable[[str], str]) -> None:
@@ -95,6 +101,24 @@ def check_not_someone_else(matcher: Matcher, nip: str, item: Candidate, names: C
             f"{item.label}: this face already matches {match.best_nip} {names(match.best_nip)} (distance "
             f"{match.distance:.2f} <= face.tolerance {matcher.tolerance}); one person must not have two NIPs. "
             "If they really are different people, pass --force"
+        )
+
+
+def check_one_person(items: Sequence[Candidate], enrolled: np.ndarray, tolerance: float, employee: Employee) -> None:
+    """Refuse photos of two people under one NIP, naming the photo that does not fit."""
+    vectors = [item.vector for item in items]
+    odd = odd_one_out(vectors, tolerance)
+    if odd is not None:
+        raise EnrollRefused(
+            f"{items[odd.odd].label}: not the same person as {items[odd.other].label} (distance {odd.distance:.2f} > "  # type: ignore[index]
+            f"face.tolerance {tolerance}); enroll only {printable(employee.name)}'s photos under NIP {employee.nip}"
+        )
+    stranger = stranger_to_enrolled(vectors, enrolled, tolerance)
+    if stranger is not None:
+        raise EnrollRefused(
+            f"{items[stranger.odd].label}: does not look like the {len(enrolled)} face templates already enrolled for "
+            f"{employee.nip} {printable(employee.name)} (nearest distance {stranger.distance:.2f} > face.tolerance {tolerance}); "
+            "check the NIP, or if the employee's face really changed, pass --replace to replace the old templates"
         )
 
 
@@ -109,27 +133,44 @@ class Enroller:
             raise UnknownEmployee(f"no employee with NIP {nip}; add them first with `kiosk employee add {nip} --name NAME`")
         return employee
 
-    def from_photos(self, nip: str, paths: Sequence[Path], force: bool = False) -> Enrollment:
-        """All photos or none: the first refusal stops the enrollment before anything is saved."""
+    def from_photos(self, nip: str, paths: Sequence[Path], force: bool = False, replace: bool = False) -> Enrollment:
+        """All photos or none: the first refusal stops the enrollment before anything is saved.
+
+        A photo that repeats an enrolled template (or an earlier photo of the list) is skipped.
+        """
         employee = self.employee(nip)
         limits = enroll_limits(self.settings)
         items = [candidate_from_file(self.models, Path(path), limits) for path in paths]
-        return self.save(employee, items, "photo", force)
+        enrolled = self._enrolled(employee, replace)
+        repeated = set(duplicates([item.vector for item in items], enrolled))
+        skipped = tuple(item.label for i, item in enumerate(items) if i in repeated)
+        fresh = [item for i, item in enumerate(items) if i not in repeated]
+        return self.save(employee, fresh, "photo", force, replace, skipped)
 
-    def save(self, employee: Employee, items: Sequence[Candidate], source: str, force: bool) -> Enrollment:
+    def _enrolled(self, employee: Employee, replace: bool) -> np.ndarray:
+        """The templates new ones must agree with: none when they are about to be replaced."""
+        enrolled = self.store.templates.vectors_of(employee.nip)
+        return enrolled[:0] if replace else enrolled
+
+    def save(
+        self, employee: Employee, items: Sequence[Candidate], source: str, force: bool, replace: bool = False, skipped: tuple[str, ...] = ()
+    ) -> Enrollment:
+        check_one_person(items, self._enrolled(employee, replace), self.settings.tolerance, employee)
         if not force:
             matcher = Matcher(self.store.templates.matrix(), self.settings.tolerance, self.settings.margin)
             for item in items:
                 check_not_someone_else(matcher, employee.nip, item, self._name)
-        ids = tuple(self.store.templates.add(employee.nip, item.vector, source, item.quality.score) for item in items)
+        if not items:
+            return Enrollment(employee, (), (), force, skipped)
+        ids, replaced = self.store.templates.add_many(employee.nip, [(i.vector, i.quality.score) for i in items], source, replace)
         labels = tuple(item.label for item in items)
-        detail = {"source": source, "templates": len(ids), "from": list(labels), "forced": force}
+        detail = {"source": source, "templates": len(ids), "from": list(labels), "forced": force, "skipped": list(skipped), "replaced": replaced}
         self.store.audit.log("face.enroll", employee.nip, detail)
-        return Enrollment(employee, ids, labels, force)
+        return Enrollment(employee, tuple(ids), labels, force, skipped, replaced)
 
     def _name(self, nip: str) -> str:
         other = self.store.employees.get(nip)
-        return f"({other.name})" if other else ""
+        return f"({printable(other.name)})" if other else ""
 
     def from_camera(
         self,
@@ -140,10 +181,11 @@ class Enroller:
         force: bool = False,
         timeout: float = 60.0,
         stop: threading.Event | None = None,
+        replace: bool = False,
     ) -> Enrollment:
         employee = self.employee(nip)
         items = capture(self.models, camera, count, enroll_limits(self.settings), progress, timeout, stop or threading.Event())
-        return self.save(employee, items, "camera", force)
+        return self.save(employee, items, "camera", force, replace)
 
 
 def capture(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kiosk.names import printable
 from kiosk.settings import ConfigError, Settings, find_config_path, load_settings
 from kiosk.store import Store, StoreError
 
@@ -120,7 +121,8 @@ def print_json(data: object) -> None:
 
 
 def print_table(headers: list[str], rows: Iterable[Iterable[object]]) -> None:
-    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    # Cells come from stored data (names typed years ago): never let them drive the terminal.
+    rows = [["" if cell is None else printable(str(cell)) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
     for row in rows:

@@ -10,6 +10,7 @@ import click
 from kiosk import fingerprints, staff
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.cli.fingerprint import module_errors
+from kiosk.names import MAX_NAME_LENGTH, printable
 from kiosk.photos import PhotoStore
 
 
@@ -37,20 +38,30 @@ def employee_group() -> None:
 
 @employee_group.command("add")
 @click.argument("nip")
-@click.option("--name", required=True, help="Full name as on the roster.")
+@click.option("--name", required=True, help=f"Full name as on the roster (at most {MAX_NAME_LENGTH} characters, no control characters).")
 @click.option("--unit", default="", help="Work unit (OPD).")
-@click.option("--schedule", default="", help="Schedule name; default: the device's schedule.")
+@click.option("--schedule", default="", help="Schedule name (5-hari, 6-hari or one of [schedule.custom]); default: the unit's or the device's.")
 @click.option("--pin", type=int, default=0, help="Terminal user id (1-999999999); default: the next free number.")
 @click.option("--since", type=StartDate(), help="First working day (YYYY-MM-DD); recaps count from it.")
+@click.option("--reuse-removed", is_flag=True, help="Re-add a removed employee's NIP: the same person takes up their kept punches and absences.")
 @json_option
 @pass_app
 @library_errors
 def add(
-    app: App, nip: str, name: str, unit: str, schedule: str, pin: int, since: date | None, as_json: bool
+    app: App, nip: str, name: str, unit: str, schedule: str, pin: int, since: date | None, reuse_removed: bool, as_json: bool
 ) -> None:
-    """Add an employee (NIP: 18 digits, spaces allowed)."""
-    pattern = app.settings.device.employee_id_pattern
-    employee = staff.add_employee(app.store, nip, name, unit, schedule, pin, pattern, since=since)
+    """Add an employee (NIP: 18 digits, spaces allowed).
+
+    A NIP whose earlier employee was removed, and whose punches and absences are kept, is refused
+    unless --reuse-removed says it is the same person returning (docs/store.md).
+    """
+    pattern, schedules = app.settings.device.employee_id_pattern, app.settings.schedule
+    employee = staff.add_employee(
+        app.store, nip, name, unit, schedule, pin, pattern, schedules, reuse_removed, since=since
+    )
+    history = staff.earlier_history(app.store, employee.nip)
+    if history:
+        click.echo(f"Warning: NIP {employee.nip} {history.describe()}; they now belong to {employee.name}.", err=True)
     if as_json:
         print_json(dataclasses.asdict(employee))
     else:
@@ -125,7 +136,7 @@ def remove(app: App, nip: str, keep_finger: bool, as_json: bool) -> None:
     else:
         slot = f", fingerprint slot {removal.employee.pin} erased" if finger else ""
         click.echo(
-            f"Removed {removal.employee.nip} {removal.employee.name}: {removal.templates} face templates, "
+            f"Removed {removal.employee.nip} {printable(removal.employee.name)}: {removal.templates} face templates, "
             f"{removal.photos} photos and {removal.evidence} absence evidence files erased{slot}."
         )
         if not removal.erased_from_disk:

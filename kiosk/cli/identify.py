@@ -10,6 +10,7 @@ import click
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.daemon import build_matcher
 from kiosk.face.identify import identify_file
+from kiosk.face.image import shown
 from kiosk.face.models import FaceModels, ModelsMissing
 from kiosk.face.recognizer import limits_for
 
@@ -23,7 +24,7 @@ from kiosk.face.recognizer import limits_for
 def identify_command(app: App, file: Path, every: int, as_json: bool) -> None:
     """Recognise the faces in an image or video file: per face the frame, best employee, distance, decision."""
     if not file.is_file():
-        fail(f"{file}: no such file")
+        fail(f"{shown(file)}: no such file")
     try:
         models = FaceModels.load()
     except ModelsMissing as exc:
@@ -35,7 +36,7 @@ def identify_command(app: App, file: Path, every: int, as_json: bool) -> None:
         print_json([{**dataclasses.asdict(item), "name": names.get(item.best_nip or "", "")} for item in found])
         return
     if not found:
-        click.echo(f"No faces found in {file}.")
+        click.echo(f"No faces found in {shown(file)}.")
         return
     rows = [
         (i.frame, ",".join(map(str, i.box)), i.best_nip or "-", names.get(i.best_nip or "", ""), _num(i.distance), i.decision, i.quality)

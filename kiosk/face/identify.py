@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 from drivers.camera.file import is_image_file
 from kiosk.face.detect import Face
 from kiosk.face.encode import encode
-from kiosk.face.image import read_image, to_rgb
+from kiosk.face.image import UnreadableImage, read_image, shown, to_rgb
 from kiosk.face.match import Matcher
 from kiosk.face.models import FaceModels
 from kiosk.face.photo import faces_in_photo, photo_detector
@@ -55,7 +56,11 @@ def identify_file(models: FaceModels, matcher: Matcher, path: Path, limits: Qual
 
 
 def _identify_video(models: FaceModels, matcher: Matcher, path: Path, limits: QualityLimits, every: int) -> Iterator[Identification]:
-    capture = cv2.VideoCapture(str(path))
+    try:
+        name = os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:  # OpenCV crashes the process on such a name
+        raise UnreadableImage(f"{shown(path)}: a video's file name must be valid UTF-8 for OpenCV; rename the file") from None
+    capture = cv2.VideoCapture(name)
     if not capture.isOpened():
         raise ValueError(f"{path}: not a readable image or video file")
     try:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from kiosk.domain import Employee, Punch
+from kiosk.names import printable
 from kiosk.report.layout import Recap
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.rules.recap import Tally, ViolationRow, compute_recap, violations_from_monthly
-from kiosk.settings.schedule import ScheduleSettings
+from kiosk.rules.schedule import Schedule
+from kiosk.settings.schedule import ScheduleSettings, UnknownSchedule
 from kiosk.store import Store
 
 # Punch times carry their own offset; a margin of a day and a half on each side covers every
@@ -66,7 +68,7 @@ def monthly_recap(
     employees = _employees(store, unit)
     rows = compute_recap(
         employees, _punches(store, first, last), store.absences.list(start=first.isoformat(), end=last.isoformat()),
-        schedules.for_employee, holidays, first, last, zone=zone,
+        lambda employee: schedule_of(schedules, employee), holidays, first, last, zone=zone,
     )  # fmt: skip
     return Recap(unit or "", first, last, tuple(rows))
 
@@ -93,6 +95,17 @@ def yearly_violations(
             people[row.employee.nip] = row.employee
             tallies.setdefault(row.employee.nip, [Tally()] * (recap.first.month - 1)).append(row.tally)
     return [violations_from_monthly(people[nip], tallies[nip]) for nip in sorted(people, key=lambda n: people[n].name)]
+
+
+def schedule_of(schedules: ScheduleSettings, employee: Employee) -> Schedule:
+    """The employee's schedule; an unknown name (a custom schedule since removed from the config) names the employee."""
+    try:
+        return schedules.for_employee(employee)
+    except UnknownSchedule as exc:
+        raise UnknownSchedule(
+            f"employee {employee.nip} ({printable(employee.name)}) has schedule {employee.schedule!r}: {exc}; "
+            f"define [schedule.custom.{employee.schedule}] again in the config"
+        ) from None
 
 
 def _employees(store: Store, unit: str | None) -> list[Employee]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kiosk.names import printable
 from kiosk.rules.recap import RecapRow, Tally
 
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -97,7 +98,8 @@ def footer_lines(recap: Recap) -> list[str]:
 
 def employee_cell(row: RecapRow, separator: str = " / ") -> str:
     e = row.employee
-    return separator.join((e.name, e.nip, str(e.pin)))
+    # A name stored before input was checked must neither drive a terminal nor break the spreadsheet.
+    return separator.join((printable(e.name), e.nip, str(e.pin)))
 
 
 def row_values(number: int, row: RecapRow, separator: str = " / ") -> list[object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.domain import Absence, AbsenceCode
 from kiosk.store.db import Database
-from kiosk.store.errors import StoreError
+from kiosk.store.errors import AbsenceOverlap, StoreError
 from kiosk.timeutil import to_utc_text, utc_now
 
 
@@ -19,6 +19,7 @@ class Absences:
         if date_to < date_from:
             raise StoreError(f"absence ends ({date_to}) before it starts ({date_from}); swap --date and --to")
         with self.db.transaction() as conn:
+            _refuse_overlap(conn, nip, date_from, date_to)
             new_id = conn.execute(
                 "INSERT INTO absences (nip, date_from, date_to, code, note, evidence, created_by, created_utc)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -54,6 +55,19 @@ class Absences:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM absences WHERE id=?", (absence_id,))
         return absence
+
+
+def _refuse_overlap(conn, nip: str, date_from: str, date_to: str) -> None:
+    """One absence code per employee per day: a day cannot be both sakit and izin."""
+    row = conn.execute(
+        "SELECT id, code, date_from, date_to FROM absences WHERE nip = ? AND date_from <= ? AND date_to >= ? ORDER BY date_from LIMIT 1",
+        (nip, date_to, date_from),
+    ).fetchone()
+    if row is not None:
+        raise AbsenceOverlap(
+            f"{nip} already has absence {row[0]} ({row[1]} {row[2]}..{row[3]}) on a day of {date_from}..{date_to}; "
+            f"a day has one absence code. To change it, remove the first with `kiosk absence remove {row[0]}` and add again"
+        )
 
 
 def _absence(row) -> Absence:

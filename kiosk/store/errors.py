@@ -23,6 +23,10 @@ class EmployeeExists(StoreError):
     """An employee with this NIP or terminal PIN is already enrolled."""
 
 
+class AbsenceOverlap(StoreError):
+    """The employee already has an absence on one of these days (one code per employee per day)."""
+
+
 class UnknownEmployee(StoreError, LookupError):
     """No employee with this NIP."""
 

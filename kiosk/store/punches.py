@@ -65,6 +65,9 @@ class Punches:
     def count(self) -> int:
         return int(self.db.scalar("SELECT COUNT(*) FROM punches"))  # type: ignore[arg-type]
 
+    def count_for(self, nip: str) -> int:
+        return int(self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))  # type: ignore[arg-type]
+
     def last_seq(self) -> int:
         return int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))  # type: ignore[arg-type]
 

@@ -44,6 +44,26 @@ class Templates:
             )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
+    def add_many(self, nip: str, vectors: list[tuple[np.ndarray, float]], source: str, replace: bool = False) -> tuple[list[int], int]:
+        """Save (vector, quality) pairs in ONE transaction, first erasing the NIP's templates if
+        `replace`: an enrollment is all or nothing. Returns (new ids, number of templates replaced)."""
+        now = to_utc_text(utc_now())
+        with self.db.transaction() as conn:
+            replaced = conn.execute("DELETE FROM face_templates WHERE nip=?", (nip,)).rowcount if replace else 0
+            ids = [
+                conn.execute(
+                    "INSERT INTO face_templates (nip, vector, source, quality, uploaded, created_utc) VALUES (?, ?, ?, ?, 0, ?)",
+                    (nip, encode_vector(vector), source, float(quality), now),
+                ).lastrowid
+                for vector, quality in vectors
+            ]
+        return [int(i) for i in ids], replaced  # type: ignore[arg-type]
+
+    def vectors_of(self, nip: str) -> np.ndarray:
+        """The NIP's templates as an (n, 128) float32 matrix."""
+        rows = self.db.query("SELECT vector FROM face_templates WHERE nip=? ORDER BY id", (nip,))
+        return np.frombuffer(b"".join(row["vector"] for row in rows), dtype="<f4").reshape(-1, VECTOR_SIZE).astype(np.float32)
+
     def for_employee(self, nip: str) -> list[FaceTemplate]:
         rows = self.db.query("SELECT * FROM face_templates WHERE nip=? ORDER BY id", (nip,))
         return [_template(row) for row in rows]
