@@ -273,6 +273,7 @@ class _TcpConversation:
             for reply in self.session.handle(_decode_checked(raw)):
                 assert self.writer is not None
                 self.writer.send(reply)
+            self.session.last_seen = time.monotonic()  # busy answering is not silence
         return True
 
     def _send_events(self) -> None:
@@ -342,6 +343,7 @@ class _UdpEndpoint:
                 self._unknown_session(packet, addr)
                 return
             self._send(entry.session.handle(packet), addr)
+            entry.session.last_seen = time.monotonic()  # busy answering is not silence
             if entry.session.closed:
                 self._end(entry.session.session_id)
         except _BAD_INPUT as exc:
