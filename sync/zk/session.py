@@ -167,7 +167,7 @@ class Session:
             return self._ok(packet)
         failures, lockout = throttle.failed(self.source, now)
         then = f"; {self.source} is locked out for {lockout:.0f} s" if lockout else ""
-        self.refuse(Cmd.AUTH, f": wrong comm key ({failures} in a row from {self.source}{then})", Cmd.ACK_UNAUTH)
+        self.refuse(Cmd.AUTH, f"with a wrong comm key ({failures} in a row from {self.source}{then})", Cmd.ACK_UNAUTH)
         return [self._reply(Cmd.ACK_UNAUTH, packet)]
 
     def _exit(self, packet: Packet) -> list[bytes]:
