@@ -100,10 +100,10 @@ def test_tcp_silent_clients_do_not_lock_out_a_new_one(store, key):
                 sock.sendall(codec.frame(codec.encode_packet(REG_EVENT, session, 1, b"\x01\x00\x00\x00")))
                 sock.recv(1024)
             silent.append(sock)
+        assert pull_with_pyzk(server.port, udp=False, key=key) == 30
+        assert pull_with_pyzk(server.port, udp=False, key=key) == 30
         # one source holds at most half the slots: the flood pushed out its own oldest
-        assert wait_for(lambda: server.tcp_clients() == limits.tcp_per_source(8))
-        assert pull_with_pyzk(server.port, udp=False, key=key) == 30
-        assert pull_with_pyzk(server.port, udp=False, key=key) == 30
+        assert wait_for(lambda: server.tcp_clients() <= limits.tcp_per_source(8))
         for sock in silent:
             sock.close()
 
