@@ -65,7 +65,11 @@ def node_pull(port: int, out: Path) -> tuple[int, float]:
     """(records, seconds of node-zklib's getAttendances) from one run of tests/node_zklib/pull.js."""
     subprocess.run(
         ["node", str(NODE_DIR / "pull.js"), "127.0.0.1", str(port), str(out)],
-        cwd=NODE_DIR, env={**os.environ, "TZ": "UTC"}, check=True, capture_output=True, timeout=300,
+        cwd=NODE_DIR,
+        env={**os.environ, "TZ": "UTC"},
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     result = json.loads(out.read_text())
     if result["attendanceError"]:

@@ -8,11 +8,9 @@ ACK_OK. Records are cut with struct by their documented layouts.
 
 from __future__ import annotations
 
-import math
 import socket
 import struct
 from collections import Counter
-from datetime import datetime
 
 import pytest
 

@@ -65,7 +65,7 @@ def test_udp_connect_flood_from_one_socket_leaves_room(store):
 
 
 def test_udp_flood_from_many_sockets_is_evicted_and_silent_subscribers_expire(store):
-    with running_server(store, idle_timeout=2.0) as server:
+    with running_server(store, idle_timeout=3.0) as server:
         floods = [udp_socket() for _ in range(70)]
         for sock in floods:
             udp_connect(sock, server.port, subscribe=True)

@@ -54,7 +54,11 @@ def free_port() -> int:
 def kiosk(config: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(config), *args], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "kiosk", "--config", str(config), *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done
@@ -97,7 +101,8 @@ def test_subscriber_hears_a_punch_added_by_another_process_while_kiosk_runs(tmp_
 
 def test_every_committed_punch_is_sent_once_in_order(tmp_path):
     store = open_store(tmp_path / "kiosk.db")
-    other_process = Store.open(tmp_path / "kiosk.db", device_id="KIOSK-07")  # another connection, as `kiosk zk pull` has
+    # another connection to the same file, as `kiosk punch add` or `kiosk zk pull` has
+    other_process = Store.open(tmp_path / "kiosk.db", device_id="KIOSK-07")
     with running_server(store) as server:
         listener = Listener(server.port)
         assert wait_for(lambda: server.terminal.subscriber_count() == 1)

@@ -33,9 +33,7 @@ class Occupant:
     last_seen: float  # monotonic seconds
 
 
-def choose_victim(
-    occupants: Iterable[Occupant], source: str, per_source: int, total: int
-) -> Occupant | None:
+def choose_victim(occupants: Iterable[Occupant], source: str, per_source: int, total: int) -> Occupant | None:
     """The session to end so a newcomer from `source` fits, or None when there is room already.
 
     A full per-source quota makes room among that source's own sessions (a flood from one address

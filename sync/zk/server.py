@@ -207,7 +207,9 @@ class ZkServer:
         victim = choose_victim(occupants, source, tcp_per_source(self.max_clients), self.max_clients)
         if victim is not None:
             conversation = next(c for c in live if c is victim.key)
-            conversation.evict(f"to make room for {peer[0]}:{peer[1]} ({len(live)} tcp clients, {self.max_clients} allowed)")
+            conversation.evict(
+                f"to make room for {peer[0]}:{peer[1]} ({len(live)} tcp clients, {self.max_clients} allowed)"
+            )
 
 
 class _TcpConversation:
@@ -298,7 +300,9 @@ class _UdpSession:
         self.started = time.monotonic()
 
     def occupant(self) -> Occupant:
-        return Occupant(self.session.session_id, self.session.source, self.session.authenticated, self.session.last_seen)
+        return Occupant(
+            self.session.session_id, self.session.source, self.session.authenticated, self.session.last_seen
+        )
 
 
 class _UdpEndpoint:
@@ -362,7 +366,10 @@ class _UdpEndpoint:
         """A prompt ACK_UNAUTH (connect again) instead of silence, which would make the client wait."""
         log.info(
             "zk udp %s:%d sent %s on session %d, which is not open for it (expired or never opened): answered ACK_UNAUTH",
-            addr[0], addr[1], command_name(packet.command), packet.session,
+            addr[0],
+            addr[1],
+            command_name(packet.command),
+            packet.session,
         )
         if packet.command != Cmd.ACK_OK:  # an acknowledgement is never answered
             self.sock.sendto(encode_packet(Cmd.ACK_UNAUTH, packet.session, packet.reply_id), addr)

@@ -107,14 +107,22 @@ class Session:
     def handle(self, packet: Packet) -> list[bytes]:
         self.last_seen = time.monotonic()
         command = packet.command
-        log.debug("zk %s session %d: %s, %d payload bytes", self.peer, self.session_id, command_name(command), len(packet.payload))
+        log.debug(
+            "zk %s session %d: %s, %d payload bytes",
+            self.peer,
+            self.session_id,
+            command_name(command),
+            len(packet.payload),
+        )
         if command == Cmd.ACK_OK:  # the client acknowledging an event: never answered
             with self._lock:
                 self._awaiting_ack_since = None
             return []
         if command not in _BEFORE_AUTH and (not self.authenticated or packet.session != self.session_id):
-            why = "before authenticating with the comm key" if not self.authenticated else (
-                f"on session {packet.session}, not its session {self.session_id}"
+            why = (
+                "before authenticating with the comm key"
+                if not self.authenticated
+                else (f"on session {packet.session}, not its session {self.session_id}")
             )
             self.refuse(command, why, Cmd.ACK_UNAUTH)
             return [self._reply(Cmd.ACK_UNAUTH, packet)]
@@ -128,7 +136,10 @@ class Session:
             return [self._reply(Cmd.ACK_ERROR, packet)]
         log.info(
             "zk %s session %d sent %s with %d payload bytes: the kiosk does not know it, answered ACK_UNKNOWN",
-            self.peer, self.session_id, command_name(command), len(packet.payload),
+            self.peer,
+            self.session_id,
+            command_name(command),
+            len(packet.payload),
         )
         return [self._reply(Cmd.ACK_UNKNOWN, packet)]
 
@@ -136,7 +147,11 @@ class Session:
         """Log a refusal in words at info level: the client itself may show it as 'no data'."""
         log.info(
             "zk %s session %d: refused %s %s; answered %s",
-            self.peer, self.session_id, command_name(command), why, command_name(answer),
+            self.peer,
+            self.session_id,
+            command_name(command),
+            why,
+            command_name(answer),
         )
 
     def _reply(self, code: int, packet: Packet, payload: bytes = b"") -> bytes:
@@ -159,7 +174,11 @@ class Session:
         self.closed = True  # unless the key is right, the connection ends; the client must start again
         wait = throttle.locked_for(self.source, now)
         if wait > 0:  # not even checked: a right key must not be discoverable during the lockout
-            self.refuse(Cmd.AUTH, f"without checking the key: {self.source} is locked out for {wait:.0f} s more after repeated wrong comm keys", Cmd.ACK_UNAUTH)
+            self.refuse(
+                Cmd.AUTH,
+                f"without checking the key: {self.source} is locked out for {wait:.0f} s more after repeated wrong comm keys",
+                Cmd.ACK_UNAUTH,
+            )
             return [self._reply(Cmd.ACK_UNAUTH, packet)]
         if self.session_id and comm_key_matches(self.terminal.settings.comm_key, self.session_id, packet.payload):
             throttle.succeeded(self.source)
@@ -277,7 +296,9 @@ class Session:
         user = records.decode_user_write(packet.payload)
         if self.terminal.write_user(user):
             return self._ok(packet)
-        self.refuse(Cmd.USER_WRQ, f"for user {user.user_id!r}: accept_user_writes is off (the roster comes from the kiosk)")
+        self.refuse(
+            Cmd.USER_WRQ, f"for user {user.user_id!r}: accept_user_writes is off (the roster comes from the kiosk)"
+        )
         return self._error(packet)
 
     def _delete_user(self, packet: Packet) -> list[bytes]:

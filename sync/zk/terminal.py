@@ -221,6 +221,7 @@ class Terminal:
         for session in subscribers:
             session.push_event(packet)
 
+
 def _read_floor(path: Path | None) -> int:
     try:
         return int(path.read_text().strip()) if path else 0
