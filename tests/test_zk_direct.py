@@ -8,6 +8,7 @@ ACK_OK. Records are cut with struct by their documented layouts.
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 from collections import Counter
@@ -144,3 +145,28 @@ def test_command_on_an_expired_udp_session_is_answered_at_once(tmp_path):
         assert client.receive().payload.rstrip(b"\x00") == b"~SerialNumber=KIOSK-07"
         client.close()
     store.close()
+
+
+def test_commands_refusals_and_unknown_commands_are_logged_in_words(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG, logger="sync.zk")
+    store = open_store(tmp_path / "kiosk.db")
+    with running_server(store) as server:
+        client = DirectClient(server.port, udp=True)
+        client.connect()
+        client.send(15)  # CLEAR_ATTLOG: refused unless allow_clear_attendance
+        assert client.receive().command == 2001
+        client.send(1234, b"\x01\x02")  # a command no terminal knows
+        assert client.receive().command == 0xFFFF
+        client.send(13)
+        while client.receive().command != ACK_OK:
+            pass
+        client.close()
+    store.close()
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any(
+        m.startswith("zk udp 127.0.0.1:") and "refused CLEAR_ATTLOG (15)" in m and "allow_clear_attendance is off" in m
+        for m in info
+    ), info
+    assert any("unknown command 1234" in m and "answered ACK_UNKNOWN" in m for m in info), info
+    assert any("ATTLOG_RRQ (13)" in m for m in debug), debug
