@@ -146,7 +146,7 @@ class Session:
     def refuse(self, command: int, why: str, answer: int = Cmd.ACK_ERROR) -> None:
         """Log a refusal in words at info level: the client itself may show it as 'no data'."""
         log.info(
-            "zk %s session %d: refused %s %s; answered %s",
+            "zk %s session %d: refused %s: %s; answered %s",
             self.peer,
             self.session_id,
             command_name(command),
@@ -200,7 +200,7 @@ class Session:
         name = records.decode_option_name(packet.payload)
         value = self.terminal.option(name)
         if value is None:
-            self.refuse(Cmd.OPTIONS_RRQ, f"for option {name!r}: the kiosk does not have it")
+            self.refuse(Cmd.OPTIONS_RRQ, f"option {name!r} is not one the kiosk has")
             return self._error(packet)
         return self._ok(packet, records.encode_option(name, value)[:1016])
 
@@ -249,7 +249,7 @@ class Session:
         request = records.decode_prepare_buffer(packet.payload)
         dataset = self._dataset(request.command, request.fct)
         if dataset is None:
-            self.refuse(Cmd.PREPARE_BUFFER, f"for table {request.command}/{request.fct}: the kiosk does not have it")
+            self.refuse(Cmd.PREPARE_BUFFER, f"table {request.command}/{request.fct} is not one the kiosk has")
             return self._error(packet)
         if len(dataset) <= INLINE_MAX:
             return [self._reply(Cmd.DATA, packet, dataset)]
