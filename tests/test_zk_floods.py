@@ -130,3 +130,49 @@ def test_whole_key_space_takes_years_from_one_source():
     assert limits.lockout_after(100) == limits.MAX_LOCKOUT
     year = 365 * 24 * 3600
     assert limits.seconds_to_try(1_000_000) > 10 * year  # comm keys are 0..999999
+
+
+def _occupant(key: str, source: str, authenticated: bool, last_seen: float) -> limits.Occupant:
+    return limits.Occupant(key, source, authenticated, last_seen)
+
+
+@pytest.mark.parametrize(
+    ("occupants", "source", "victim"),
+    [
+        ([_occupant("a", "10.0.0.1", True, 1.0)], "10.0.0.2", None),  # room: nobody leaves
+        # the newcomer's own address is at its quota (2): one of its own goes, unauthenticated first
+        (
+            [
+                _occupant("a", "10.0.0.1", True, 1.0),
+                _occupant("b", "10.0.0.1", False, 5.0),
+                _occupant("c", "10.0.0.9", False, 0.5),
+            ],
+            "10.0.0.1",
+            "b",
+        ),
+        # ... else the one silent longest, never another address's
+        (
+            [
+                _occupant("a", "10.0.0.1", True, 3.0),
+                _occupant("b", "10.0.0.1", True, 2.0),
+                _occupant("c", "10.0.0.9", True, 0.5),
+            ],
+            "10.0.0.1",
+            "b",
+        ),
+        # the whole table (4) is full: the longest-silent of all
+        (
+            [
+                _occupant("a", "10.0.0.1", True, 3.0),
+                _occupant("b", "10.0.0.2", True, 2.0),
+                _occupant("c", "10.0.0.3", True, 0.5),
+                _occupant("d", "10.0.0.4", True, 4.0),
+            ],
+            "10.0.0.5",
+            "c",
+        ),
+    ],
+)
+def test_who_makes_room_for_a_newcomer(occupants, source, victim):
+    chosen = limits.choose_victim(occupants, source, per_source=2, total=4)
+    assert (chosen.key if chosen else None) == victim
