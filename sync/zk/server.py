@@ -379,8 +379,9 @@ class _UdpEndpoint:
         self._make_room(addr)
         session = Session(self.server.terminal, udp=True, peer=addr)
         session.set_event_hook(self.waker.wake)
-        self._send(session.handle(packet), addr)  # CONNECT assigns the session id
-        self.sessions[session.session_id] = _UdpSession(session, addr)
+        replies = session.handle(packet)  # CONNECT assigns the session id
+        self.sessions[session.session_id] = _UdpSession(session, addr)  # open before the client hears of it
+        self._send(replies, addr)
 
     def _make_room(self, addr: tuple) -> None:
         occupants = [entry.occupant() for entry in self.sessions.values()]
