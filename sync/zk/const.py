@@ -57,7 +57,8 @@ EF_ATTLOG = 1  # REG_EVENT flag and realtime event code: a verified attendance
 
 # Replies pyzk reads with one fixed-size recv; a bigger reply corrupts its next read.
 MAX_OPTION_REPLY = 1024
-UDP_MAX_DATA = 1024  # payload bytes per DATA datagram of a buffered read over UDP
+UDP_MAX_DATA = 1024  # payload bytes per DATA datagram (UDP buffered and direct reads)
+TCP_MAX_DATA = 0xFFC0  # payload bytes per DATA frame of a direct read over TCP: the chunk size TCP clients ask for
 INLINE_MAX = 1016  # datasets up to this size are answered inline to PREPARE_BUFFER
 
 # Device-side limits for request sizes: a terminal never receives more than this in one packet.

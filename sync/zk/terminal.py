@@ -14,13 +14,16 @@ from kiosk.settings.zk_server import ZkServerSettings
 from sync.zk.codec import encode_packet, make_commkey
 from sync.zk.const import EF_ATTLOG, Cmd
 from sync.zk.datasets import Datasets, Snapshot
-from sync.zk.mapping import MappingRules, attendance_record
+from sync.zk.limits import AuthThrottle
+from sync.zk.mapping import MappingRules, Roster, attendance_record
 from sync.zk.records import UserRecord, encode_event_52
 from sync.zk.source import ZkDataSource
 
 log = logging.getLogger(__name__)
 
 ClockSetter = Callable[[datetime], None]
+FEED_POLL = 0.5  # seconds between looks at the store for punches other processes committed
+FEED_PAGE = 500
 
 
 def rules_from(settings: ZkServerSettings, tz: tzinfo | None = None) -> MappingRules:
@@ -59,6 +62,11 @@ class Terminal:
         self._subscribers: set = set()
         self._session_ids: set[int] = set()
         self._source = source
+        self.auth_throttle = AuthThrottle()
+        self._feed_cursor: int | None = None  # seq of the last punch offered to subscribers
+        self._feed_wake = threading.Event()
+        self._feed_stop = threading.Event()
+        self._feed_thread: threading.Thread | None = None
 
     # identity -----------------------------------------------------------------------------
     def option(self, name: str) -> str | None:
@@ -157,13 +165,58 @@ class Terminal:
         with self._lock:
             self._subscribers.discard(session)
 
-    def publish(self, punch: Punch) -> None:
-        """Push a just-recorded punch to every subscribed client (the recorder calls this)."""
+    def publish(self, punch: Punch | None = None) -> None:
+        """A punch was committed (the recorder calls this): look at the store now, not at the next poll.
+
+        Events come from the store's seq, not from this call, so every committed punch is sent once,
+        in order, whichever process committed it (the daemon's recorder, `kiosk punch add`,
+        `kiosk zk pull`).
+        """
+        self._feed_wake.set()
+
+    def start_feed(self) -> None:
+        self._feed_cursor = self._source.punches.last_seq()
+        self._feed_stop.clear()
+        self._feed_thread = threading.Thread(target=self._feed_loop, name="zk-events", daemon=True)
+        self._feed_thread.start()
+
+    def stop_feed(self, timeout: float = 5.0) -> None:
+        self._feed_stop.set()
+        self._feed_wake.set()
+        if self._feed_thread is not None:
+            self._feed_thread.join(timeout)
+
+    def _feed_loop(self) -> None:
+        while not self._feed_stop.is_set():
+            self._feed_wake.wait(FEED_POLL)
+            self._feed_wake.clear()
+            try:
+                self.feed_once()
+            except Exception:  # a locked or busy database must not end realtime events for good
+                log.exception("zk server could not read new punches for realtime events")
+
+    def feed_once(self) -> int:
+        """Offer every punch committed since the last look to the subscribers; returns how many."""
+        punches = self._source.punches
+        if self._feed_cursor is None:
+            self._feed_cursor = punches.last_seq()
+        if not self.subscriber_count():  # nobody listens: skip ahead rather than replay later
+            self._feed_cursor = max(self._feed_cursor, punches.last_seq())
+            return 0
+        sent = 0
+        while page := punches.page(after_seq=self._feed_cursor, limit=FEED_PAGE):
+            roster = self.datasets.roster()
+            for punch in page:
+                self._push(punch, roster)
+            self._feed_cursor, sent = page[-1].seq, sent + len(page)
+        return sent
+
+    def _push(self, punch: Punch, roster: Roster) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
         if not subscribers:
             return
-        record = attendance_record(punch, self.datasets.roster(), self.rules)
+        record = attendance_record(punch, roster, self.rules)
         packet = encode_packet(Cmd.REG_EVENT, EF_ATTLOG, 0, encode_event_52(record))
         for session in subscribers:
             session.push_event(packet)
