@@ -2,7 +2,7 @@
 
 Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
 may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
-the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
+the operator console, the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
 An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
 recording punches.
 """
@@ -99,6 +99,7 @@ class Kiosk:
         self.zk_server = None
         self.zk_fallback = None
         self.pull_api = None
+        self.console = None
         self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
@@ -115,6 +116,7 @@ class Kiosk:
             self.start_fingerprint_module()
             self.start_zk_server()
             self.start_pull_api()
+            self.start_console()
             self.start_scheduler()
             self.start_monitors()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
@@ -215,6 +217,20 @@ class Kiosk:
             self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
 
         self._optional("pull api", start)
+
+    def start_console(self) -> None:
+        """The operator's web console (docs/console.md); it records through the daemon's recorder."""
+        if not self.settings.console.enabled:
+            self.parts["console"] = "off"
+            return
+        from kiosk.console.server import build_console_server
+
+        def start() -> None:
+            self.console = build_console_server(self.settings, self.store, self.recorder)  # type: ignore[arg-type]
+            self.console.start()
+            self._stoppers.append(("console", lambda budget: self.console.stop(timeout=budget)))
+
+        self._optional("console", start)
 
     def start_scheduler(self) -> None:
         from sync.schedule import build_scheduler

@@ -109,14 +109,14 @@ class Enroller:
             raise UnknownEmployee(f"no employee with NIP {nip}; add them first with `kiosk employee add {nip} --name NAME`")
         return employee
 
-    def from_photos(self, nip: str, paths: Sequence[Path], force: bool = False) -> Enrollment:
+    def from_photos(self, nip: str, paths: Sequence[Path], force: bool = False, actor: str | None = None) -> Enrollment:
         """All photos or none: the first refusal stops the enrollment before anything is saved."""
         employee = self.employee(nip)
         limits = enroll_limits(self.settings)
         items = [candidate_from_file(self.models, Path(path), limits) for path in paths]
-        return self.save(employee, items, "photo", force)
+        return self.save(employee, items, "photo", force, actor)
 
-    def save(self, employee: Employee, items: Sequence[Candidate], source: str, force: bool) -> Enrollment:
+    def save(self, employee: Employee, items: Sequence[Candidate], source: str, force: bool, actor: str | None = None) -> Enrollment:
         if not force:
             matcher = Matcher(self.store.templates.matrix(), self.settings.tolerance, self.settings.margin)
             for item in items:
@@ -124,7 +124,7 @@ class Enroller:
         ids = tuple(self.store.templates.add(employee.nip, item.vector, source, item.quality.score) for item in items)
         labels = tuple(item.label for item in items)
         detail = {"source": source, "templates": len(ids), "from": list(labels), "forced": force}
-        self.store.audit.log("face.enroll", employee.nip, detail)
+        self.store.audit.log("face.enroll", employee.nip, detail, user=actor)
         return Enrollment(employee, ids, labels, force)
 
     def _name(self, nip: str) -> str:

@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
-from kiosk.report.collect import monthly_recap, yearly_violations
+from kiosk.report.collect import finished_recap, yearly_violations
 from kiosk.report.csv_writer import write_csv
-from kiosk.report.layout import Recap
 from kiosk.report.xlsx_writer import write_xlsx
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings.schedule import ScheduleSettings
@@ -45,8 +44,8 @@ def rekap(app: App, month: str, unit: str | None, fmt: str, output: Path | None,
     """
     year, number = parse_month(month)
     schedules, holidays = _rules(app, year)
-    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app))
-    recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
+    today = datetime.now(app.settings.tz).date()
+    recap = finished_recap(app.store, schedules, holidays, year, number, today, unit, head_name, head_nip)
     if fmt == "xlsx":
         target = output or Path(f"rekap-{month}{'-' + _slug(unit) if unit else ''}.xlsx")
         write_xlsx(recap, target)

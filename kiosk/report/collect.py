@@ -43,6 +43,22 @@ def monthly_recap(
     return Recap(unit or "", first, last, tuple(rows))
 
 
+def finished_recap(
+    store: Store,
+    schedules: ScheduleSettings,
+    holidays: HolidayCalendar,
+    year: int,
+    month: int,
+    today: date,
+    unit: str | None = None,
+    head_name: str = "",
+    head_nip: str = "",
+) -> Recap:
+    """The recap `kiosk report rekap` writes and the console shows: days from today on are left out."""
+    recap = monthly_recap(store, schedules, holidays, year, month, unit, until=today - timedelta(days=1))
+    return Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
+
+
 def yearly_violations(
     store: Store,
     schedules: ScheduleSettings,
