@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.domain import AbsenceCode, Absence, Employee, Method, Punch
+from kiosk.domain import Absence, AbsenceCode, Employee, Method, Punch, Status
 from kiosk.rules.classify import Mark, classify_day, wall_clock
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.rules.recap import absence_on
@@ -35,14 +35,18 @@ class TodayRow:
     working: bool  # a working day of the employee's schedule
     datang: Arrival | None
     pulang: Arrival | None
-    outside: int  # punches outside the punch windows
+    others: tuple[Arrival, ...]  # the date's other punches: outside the windows, repeats, days off
     apel_missed: bool | None  # None: no apel today
     absence: AbsenceCode | None
 
     @property
     def missing(self) -> bool:
         """Still expected at the door: a working day, no punch at all, no absence recorded."""
-        return self.working and self.datang is None and self.pulang is None and self.outside == 0 and self.absence is None
+        return self.working and self.datang is None and self.pulang is None and not self.others and self.absence is None
+
+    @property
+    def outside(self) -> int:
+        return sum(1 for other in self.others if other.mark.status is Status.OUTSIDE_WINDOW)
 
 
 def today_rows(
@@ -62,13 +66,20 @@ def today_rows(
         own = by_nip.get(employee.nip, [])
         result = classify_day(own, schedule_for(employee), day, holidays)
         by_time = {wall_clock(p): p for p in own}
+        counted = {m.time for m in (result.datang, result.siang, result.pulang) if m is not None}
+        outside = set(result.outside)
+        others = tuple(
+            Arrival(Mark(moment, Status.OUTSIDE_WINDOW if moment in outside else Status.UNSCHEDULED, 0), punch)
+            for moment, punch in sorted(by_time.items())
+            if moment not in counted and (moment in outside or moment.date() == day)
+        )
         rows.append(
             TodayRow(
                 employee=employee,
                 working=result.working,
                 datang=Arrival(result.datang, by_time.get(result.datang.time)) if result.datang else None,
                 pulang=Arrival(result.pulang, by_time.get(result.pulang.time)) if result.pulang else None,
-                outside=len(result.outside),
+                others=others,
                 apel_missed=result.apel_missed,
                 absence=absence_on(absences, employee.nip, day),
             )
