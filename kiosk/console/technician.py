@@ -3,6 +3,7 @@ photos (the same Enroller and refusals as `kiosk enroll`), device status and con
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -115,14 +116,17 @@ def enroll(nip: str):
             if len(data) > kiosk.max_upload or kind is None or kind[0] == ".pdf":
                 flash(t("enroll_bad_file", name=upload.filename[:80], mb=kiosk.settings.console.max_upload_mb), "error")
                 return redirect(url_for("technician.employees"))
-            path = Path(folder) / f"{number}-{Path(upload.filename).stem[:40]}{kind[0]}"
+            # each photo in its own numbered folder under its own (cleaned) name, so refusals name the file
+            safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.filename).name)[-80:].lstrip(".") or "photo"
+            path = Path(folder) / str(number) / (Path(safe).stem + kind[0])
+            path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
         try:
             enroller = Enroller(kiosk.store, kiosk.models.get(), kiosk.settings.face, kiosk.settings.device.employee_id_pattern)
             result = enroller.from_photos(employee.nip, paths, force=False, actor=actor())
         except (ValueError, StoreError, ModelsMissing) as exc:
-            flash(t("enroll_refused", reason=str(exc).replace(folder + "/", "")), "error")
+            flash(t("enroll_refused", reason=re.sub(re.escape(folder) + r"/\d+/", "", str(exc))), "error")
             return redirect(url_for("technician.employees"))
     flash(t("enrolled", nip=employee.nip, name=employee.name, count=len(result.template_ids)), "ok")
     return redirect(url_for("technician.employees"))
