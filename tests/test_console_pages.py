@@ -23,7 +23,7 @@ NEW_NIP = "199001012020121001"
 
 
 def flashes(page: str) -> list[str]:
-    return [html.unescape(re.sub(r"\s+", " ", m).strip()) for m in re.findall(r'<p class="flash (?:ok|error)" role="status">(.*?)</p>', page, re.S)]
+    return [html.unescape(re.sub(r"\s+", " ", m).strip()) for m in re.findall(r'<p class="flash (?:ok|error)" role="status">(.*?)</p>', page, re.DOTALL)]
 
 
 def post(running, http, path: str, page: str, data: dict, files=None) -> requests.Response:
@@ -117,7 +117,7 @@ def test_a_manual_punch_is_marked_manual_everywhere(console_server):
         stamp = today.replace(second=0, microsecond=0)
     reply = post(running, operator, "/punches/manual", "/punches", {"nip": NIP, "time": stamp.strftime("%Y-%m-%dT%H:%M"), "reason": "mesin absensi rusak"})
     assert "Absen manual #1" in " ".join(flashes(reply.text))
-    row = re.search(r'<tr data-seq="1" class="manual">(.*?)</tr>', reply.text, re.S).group(1)
+    row = re.search(r'<tr data-seq="1" class="manual">(.*?)</tr>', reply.text, re.DOTALL).group(1)
     assert 'class="tag manual">MANUAL<' in row and "mesin absensi rusak" in row
     today_page = operator.get(running.url + "/today").text
     assert f'data-nip="{NIP}"' in today_page and "method-manual" in today_page and "MANUAL" in today_page

@@ -11,7 +11,16 @@ from http.cookies import SimpleCookie
 import pytest
 import requests
 import urllib3
-from console_helpers import NIP, OPERATOR, PASSWORD, TECHNICIAN, VIEWER, console_server, start_console, write_console_config  # noqa: F401
+from console_helpers import (  # noqa: F401
+    NIP,
+    OPERATOR,
+    PASSWORD,
+    TECHNICIAN,
+    VIEWER,
+    console_server,
+    start_console,
+    write_console_config,
+)
 
 from kiosk.domain import Method, NewPunch
 

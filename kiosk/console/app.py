@@ -30,7 +30,7 @@ COOKIE = "kiosk_console"
 
 
 def create_app(
-    settings: Settings, store: Store, recorder: "PunchRecorder", now: Callable[[], datetime] | None = None
+    settings: Settings, store: Store, recorder: PunchRecorder, now: Callable[[], datetime] | None = None
 ) -> Flask:
     app = Flask("kiosk.console")
     tls = bool(settings.console.tls_cert_file)

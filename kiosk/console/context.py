@@ -41,7 +41,7 @@ class LazyModels:
 class Console:
     settings: Settings
     store: Store
-    recorder: "PunchRecorder"
+    recorder: PunchRecorder
     throttle: LoginThrottle
     now: Callable[[], datetime]
     models: LazyModels

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sync.wsgi_server import ServerThread
 
 
-def build_console_server(settings: Settings, store: Store, recorder: "PunchRecorder", port: int | None = None) -> "ServerThread":
+def build_console_server(settings: Settings, store: Store, recorder: PunchRecorder, port: int | None = None) -> ServerThread:
     """The console on [console] address:port (port=0 in tests for an ephemeral one); not started."""
     from sync.wsgi_server import ServerThread
 
