@@ -277,3 +277,17 @@ def test_accounts_from_the_cli_log_in_and_passwords_are_hashed(kiosk, config_fil
     assert store.accounts.authenticate("siti", "operator-pass-123").role.value == "operator"
     assert kiosk("user", "remove", "ani").exit_code == 0
     assert store.accounts.get("ani") is None
+
+
+def test_login_page_visits_cannot_grow_the_session_table_without_bound(store, monkeypatch):
+    from datetime import timedelta
+
+    from kiosk.store import accounts
+
+    monkeypatch.setattr(accounts, "MAX_ANONYMOUS_SESSIONS", 20)
+    store.accounts.add(OPERATOR, "operator", PASSWORD)
+    signed_in = store.accounts.open_session(timedelta(hours=1), OPERATOR)
+    tokens = [store.accounts.open_session(timedelta(hours=1)) for _ in range(50)]
+    assert store.db.scalar("SELECT COUNT(*) FROM console_sessions WHERE user_name IS NULL") == 20
+    assert store.accounts.session(tokens[-1]) is not None and store.accounts.session(tokens[0]) is None
+    assert store.accounts.session(signed_in).user_name == OPERATOR  # signed-in sessions are never pushed out
