@@ -189,3 +189,34 @@ def test_every_message_exists_in_both_languages(language):
     used = {key for path in templates for key in re.findall(r"\bt\('([a-z_]+)'\s*[,)]", path.read_text())}
     assert len(used) > 50 and used - set(TEXT[language]) == set()
     assert PEOPLE and OBAMA  # the faces module is imported for its fixtures
+
+
+def test_today_shows_lateness_the_missed_apel_and_who_is_missing(tmp_path):
+    """Monday 2 November 2026 at 09:00, apel at 07:30 (Musi Rawas Pasal 2(8)): Lin came 07:52."""
+    from zoneinfo import ZoneInfo
+
+    from kiosk.staff import add_employee
+
+    zone = ZoneInfo("Asia/Jakarta")
+    config = write_console_config(tmp_path, tmp_path / "data")
+    config.write_text(config.read_text() + '\n[schedule]\napel_time = "07:30"\n')
+    server, running = start_console(config, now=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=zone))
+    try:
+        add_employee(running.store, OBAMA, "Barack Obama")
+        add_employee(running.store, "198001012006041002", "Joe Biden")
+        running.store.punches.record_many(
+            [
+                NewPunch(NIP, datetime(2026, 11, 2, 7, 52, tzinfo=zone), Method.FACE, clock_synced=False),
+                NewPunch(OBAMA, datetime(2026, 11, 2, 7, 21, tzinfo=zone), Method.FINGERPRINT),
+            ]
+        )
+        page = running.login(OPERATOR).get(running.url + "/today/rows").text
+        rows = {nip: re.sub(r"\s+", " ", html.unescape(body)) for nip, body in re.findall(r'<tr data-nip="(\d+)"[^>]*>(.*?)</tr>', page, re.S)}
+        assert "07:52" in rows[NIP] and "terlambat 7 menit" in rows[NIP] and "tidak ikut apel" in rows[NIP]
+        assert "wajah" in rows[NIP] and "JAM TIDAK SINKRON" in rows[NIP]
+        assert "07:21" in rows[OBAMA] and "tepat waktu" in rows[OBAMA] and "ikut apel" in rows[OBAMA]
+        assert "tidak ikut apel" not in rows[OBAMA] and "sidik jari" in rows[OBAMA]
+        assert "Belum hadir (1)" in page and re.search(r'<ul id="missing-list"><li>Joe Biden</li></ul>', page)
+    finally:
+        server.stop()
+        running.store.close()
