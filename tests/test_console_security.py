@@ -50,7 +50,7 @@ def test_an_operator_gets_403_on_technician_pages_and_actions(console_server):
     for path in TECHNICIAN_PAGES:
         reply = operator.get(console_server.url + path)
         assert reply.status_code == 403, path
-        assert "hanya untuk teknisi" in reply.text
+        assert "Peran akun Anda tidak mengizinkan" in reply.text
     token = console_server.csrf(operator, "/today")
     reply = operator.post(console_server.url + "/employees", data={"csrf_token": token, "nip": "198001012006041009", "name": "X"})
     assert reply.status_code == 403

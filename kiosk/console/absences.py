@@ -32,7 +32,10 @@ def _window() -> tuple[bool, str]:
     """Whether now is inside the annotation windows, and the windows as text."""
     kiosk = console()
     now = kiosk.now()
-    six = works_six_days(kiosk.settings.schedule.schedule(kiosk.settings.schedule.default), now.date())
+    schedules = kiosk.settings.schedule
+    # the console's unit decides (a 6-day unit annotates 15:00-16:00); no unit: the device default
+    schedule = schedules.schedule(dict(schedules.units).get(kiosk.settings.console.unit) or schedules.default)
+    six = works_six_days(schedule, now.date())
     text = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in annotation_windows(six))
     return in_annotation_window(now, six), text
 
