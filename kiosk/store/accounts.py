@@ -22,6 +22,7 @@ from kiosk.timeutil import from_utc_text, to_utc_text, utc_now
 # scrypt cost: N=2^15, r=8 takes ~32 MiB and ~0.1 s on a Raspberry Pi 4, per login only.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**15, 8, 1, 32
 MIN_PASSWORD = 10
+MAX_ANONYMOUS_SESSIONS = 1000  # login forms opened and not used: the oldest go first
 MAX_PASSWORD = 1024
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
@@ -160,6 +161,12 @@ class Accounts:
         now = utc_now()
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM console_sessions WHERE expires_utc < ?", (to_utc_text(now),))
+            if user_name is None:  # a flood of login-page visits cannot grow the table without bound
+                conn.execute(
+                    "DELETE FROM console_sessions WHERE user_name IS NULL AND token_hash NOT IN (SELECT token_hash"
+                    " FROM console_sessions WHERE user_name IS NULL ORDER BY created_utc DESC LIMIT ?)",
+                    (MAX_ANONYMOUS_SESSIONS - 1,),
+                )
             conn.execute(
                 "INSERT INTO console_sessions (token_hash, user_name, data, created_utc, expires_utc) VALUES (?, ?, ?, ?, ?)",
                 (token_hash(token), user_name, json.dumps(data or {}), to_utc_text(now), to_utc_text(now + lifetime)),
