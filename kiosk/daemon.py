@@ -2,8 +2,8 @@
 
 Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
 may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
-the terminals' SOAP web service,
-the delivery scheduler (vital), and the monitors (clock jumps, status file, systemd watchdog).
+the terminals' SOAP web service, the operator console, the delivery scheduler (vital), and the monitors
+(clock jumps, status file, systemd watchdog).
 An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
 recording punches.
 """
@@ -103,6 +103,7 @@ class Kiosk:
         self.pull_api = None
         self.uart_socket = ""  # the fingerprint module's request socket, once it listens
         self.soap_service = None
+        self.console = None
         self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
@@ -120,6 +121,7 @@ class Kiosk:
             self.start_zk_server()
             self.start_pull_api()
             self.start_soap_service()
+            self.start_console()
             self.start_scheduler()
             self.start_monitors()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
@@ -250,6 +252,20 @@ class Kiosk:
             self._stoppers.append(("soap service", lambda budget: self.soap_service.stop(timeout=budget)))
 
         self._optional("soap service", start)
+
+    def start_console(self) -> None:
+        """The operator's web console (docs/console.md); it records through the daemon's recorder."""
+        if not self.settings.console.enabled:
+            self.parts["console"] = "off"
+            return
+        from kiosk.console.server import build_console_server
+
+        def start() -> None:
+            self.console = build_console_server(self.settings, self.store, self.recorder)  # type: ignore[arg-type]
+            self.console.start()
+            self._stoppers.append(("console", lambda budget: self.console.stop(timeout=budget)))
+
+        self._optional("console", start)
 
     def start_scheduler(self) -> None:
         from sync.schedule import build_scheduler

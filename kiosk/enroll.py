@@ -133,7 +133,9 @@ class Enroller:
             raise UnknownEmployee(f"no employee with NIP {nip}; add them first with `kiosk employee add {nip} --name NAME`")
         return employee
 
-    def from_photos(self, nip: str, paths: Sequence[Path], force: bool = False, replace: bool = False) -> Enrollment:
+    def from_photos(
+        self, nip: str, paths: Sequence[Path], force: bool = False, replace: bool = False, actor: str | None = None
+    ) -> Enrollment:
         """All photos or none: the first refusal stops the enrollment before anything is saved.
 
         A photo that repeats an enrolled template (or an earlier photo of the list) is skipped.
@@ -145,7 +147,7 @@ class Enroller:
         repeated = set(duplicates([item.vector for item in items], enrolled))
         skipped = tuple(item.label for i, item in enumerate(items) if i in repeated)
         fresh = [item for i, item in enumerate(items) if i not in repeated]
-        return self.save(employee, fresh, "photo", force, replace, skipped)
+        return self.save(employee, fresh, "photo", force, replace, skipped, actor)
 
     def _enrolled(self, employee: Employee, replace: bool) -> np.ndarray:
         """The templates new ones must agree with: none when they are about to be replaced."""
@@ -153,7 +155,14 @@ class Enroller:
         return enrolled[:0] if replace else enrolled
 
     def save(
-        self, employee: Employee, items: Sequence[Candidate], source: str, force: bool, replace: bool = False, skipped: tuple[str, ...] = ()
+        self,
+        employee: Employee,
+        items: Sequence[Candidate],
+        source: str,
+        force: bool,
+        replace: bool = False,
+        skipped: tuple[str, ...] = (),
+        actor: str | None = None,
     ) -> Enrollment:
         check_one_person(items, self._enrolled(employee, replace), self.settings.tolerance, employee)
         if not force:
@@ -165,7 +174,7 @@ class Enroller:
         ids, replaced = self.store.templates.add_many(employee.nip, [(i.vector, i.quality.score) for i in items], source, replace)
         labels = tuple(item.label for item in items)
         detail = {"source": source, "templates": len(ids), "from": list(labels), "forced": force, "skipped": list(skipped), "replaced": replaced}
-        self.store.audit.log("face.enroll", employee.nip, detail)
+        self.store.audit.log("face.enroll", employee.nip, detail, user=actor)
         return Enrollment(employee, tuple(ids), labels, force, skipped, replaced)
 
     def _name(self, nip: str) -> str:

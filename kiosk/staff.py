@@ -1,4 +1,7 @@
-"""Technician actions on employees and manual punches, each written to the audit log."""
+"""Technician actions on employees and manual punches, each written to the audit log.
+
+`actor` names who acted when it is not the OS user running the command (a console account).
+"""
 
 from __future__ import annotations
 
@@ -66,6 +69,7 @@ def add_employee(
     schedules: KnownSchedules | None = None,
     reuse_removed: bool = False,
     since: date | None = None,
+    actor: str | None = None,
 ) -> Employee:
     """Add an employee; a NIP with a removed employee's records is refused unless `reuse_removed`."""
     nip = normalise_nip(nip, pattern)
@@ -89,7 +93,7 @@ def add_employee(
         )
     employee = store.employees.add(Employee(nip=nip, name=name, unit=unit, schedule=schedule, pin=pin, since=since))
     detail = {"pin": employee.pin, "unit": employee.unit, "schedule": employee.schedule, "since": _iso(since)}
-    store.audit.log("employee.add", employee.nip, {**detail, "reused_removed": True} if history else detail)
+    store.audit.log("employee.add", employee.nip, {**detail, "reused_removed": True} if history else detail, user=actor)
     return employee
 
 
@@ -98,12 +102,12 @@ def earlier_history(store: Store, nip: str) -> History:
     return History(store.punches.count_for(nip), len(store.absences.list(nip=nip)), max(removals, default=None))
 
 
-def set_since(store: Store, nip: str, since: date | None, pattern: str = r"\d{18}") -> Employee:
+def set_since(store: Store, nip: str, since: date | None, pattern: str = r"\d{18}", actor: str | None = None) -> Employee:
     """Set or clear the employee's first working day; recaps count from it (docs/recap.md)."""
     nip = normalise_nip(nip, pattern)
     before = store.employees.get(nip)
     employee = store.employees.set_since(nip, since)
-    store.audit.log("employee.since", nip, {"from": _iso(before.since if before else None), "to": _iso(since)})
+    store.audit.log("employee.since", nip, {"from": _iso(before.since if before else None), "to": _iso(since)}, user=actor)
     return employee
 
 
@@ -111,7 +115,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r"\d{18}") -> Removal:
+def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r"\d{18}", actor: str | None = None) -> Removal:
     """Erase the employee, their face templates, evidence photos and absence evidence files;
     punches and absence records stay (docs/store.md, "Removing an employee")."""
     nip = normalise_nip(nip, pattern)
@@ -121,13 +125,16 @@ def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r
     evidence = erase_evidence_of(nip, store.absences.clear_evidence(nip), photos.data_dir)
     # The audit log keeps that it happened, not the biometric data.
     store.audit.log(
-        "employee.remove", nip, {"templates_erased": templates, "photos_erased": removed_photos, "evidence_erased": evidence}
+        "employee.remove", nip, {"templates_erased": templates, "photos_erased": removed_photos, "evidence_erased": evidence},
+        user=actor,
     )
     erased = store.db.checkpoint()  # the deleted templates leave the WAL file too
     return Removal(employee, templates, removed_photos, evidence, erased)
 
 
-def manual_punch(recorder: PunchRecorder, nip: str, at: datetime, reason: str, pattern: str = r"\d{18}") -> Punch:
+def manual_punch(
+    recorder: PunchRecorder, nip: str, at: datetime, reason: str, pattern: str = r"\d{18}", actor: str | None = None
+) -> Punch:
     """An operator's punch on someone's behalf: method=manual, never debounced, always audited."""
     nip = normalise_nip(nip, pattern)
     if not reason.strip():
@@ -135,7 +142,8 @@ def manual_punch(recorder: PunchRecorder, nip: str, at: datetime, reason: str, p
     check_manual_time(recorder.store, nip, at, utc_now())
     outcome = recorder.record(nip, Method.MANUAL, at, note=reason.strip(), debounce=False)
     recorder.store.audit.log(
-        "punch.manual", nip, {"seq": outcome.punch.seq, "uuid": outcome.punch.uuid, "time": at.isoformat(), "reason": reason.strip()}
+        "punch.manual", nip, {"seq": outcome.punch.seq, "uuid": outcome.punch.uuid, "time": at.isoformat(), "reason": reason.strip()},
+        user=actor,
     )
     return outcome.punch
 

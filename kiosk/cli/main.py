@@ -10,6 +10,7 @@ from kiosk import __version__
 from kiosk.cli.absence import absence_group
 from kiosk.cli.common import App
 from kiosk.cli.config_cmd import config_group
+from kiosk.cli.console_cmd import console_command
 from kiosk.cli.demo import demo_command
 from kiosk.cli.employee import employee_group
 from kiosk.cli.enroll import enroll_command
@@ -20,6 +21,7 @@ from kiosk.cli.punch import punch_group
 from kiosk.cli.report import report_group
 from kiosk.cli.run import run_command
 from kiosk.cli.sync_cmd import sync_command
+from kiosk.cli.user import user_group
 from kiosk.cli.zk import zk_group
 from kiosk.logs import configure_logging
 
@@ -38,6 +40,8 @@ COMMANDS = [
     identify_command,
     run_command,
     demo_command,
+    user_group,
+    console_command,
 ]
 
 

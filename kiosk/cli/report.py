@@ -20,9 +20,9 @@ from kiosk.cli.common import (
     print_table,
     write_output,
 )
-from kiosk.report.collect import known_units, monthly_recap, resolve_unit, yearly_violations
+from kiosk.report.collect import finished_recap, known_units, resolve_unit, yearly_violations
 from kiosk.report.csv_writer import write_csv
-from kiosk.report.layout import Recap, recap_json
+from kiosk.report.layout import recap_json
 from kiosk.report.xlsx_writer import write_xlsx
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings.schedule import ScheduleSettings
@@ -64,8 +64,10 @@ def rekap(
     unit = _unit(app, unit)
     if output is not None:
         check_output(output)
-    recap = monthly_recap(app.store, schedules, holidays, year, number, unit, until=_yesterday(app), zone=app.settings.tz)
-    recap = Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
+    today = datetime.now(app.settings.tz).date()
+    recap = finished_recap(
+        app.store, schedules, holidays, year, number, today, unit, head_name, head_nip, zone=app.settings.tz
+    )
     if as_json and output:
         write_output(output, json.dumps(recap_json(recap), indent=2, ensure_ascii=False) + "\n")
     elif as_json:

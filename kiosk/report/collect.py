@@ -73,6 +73,24 @@ def monthly_recap(
     return Recap(unit or "", first, last, tuple(rows))
 
 
+def finished_recap(
+    store: Store,
+    schedules: ScheduleSettings,
+    holidays: HolidayCalendar,
+    year: int,
+    month: int,
+    today: date,
+    unit: str | None = None,
+    head_name: str = "",
+    head_nip: str = "",
+    *,
+    zone: tzinfo,
+) -> Recap:
+    """The recap `kiosk report rekap` writes and the console shows: days from today on are left out."""
+    recap = monthly_recap(store, schedules, holidays, year, month, unit, until=today - timedelta(days=1), zone=zone)
+    return Recap(recap.unit, recap.first, recap.last, recap.rows, head_name, head_nip)
+
+
 def yearly_violations(
     store: Store,
     schedules: ScheduleSettings,

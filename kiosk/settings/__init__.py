@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from kiosk.settings.api import ApiSettings
 from kiosk.settings.camera import CameraSettings
 from kiosk.settings.coherence import check_coherence
+from kiosk.settings.console import ConsoleSettings
 from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
@@ -49,6 +50,7 @@ class Settings:
     uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
     zk_server: ZkServerSettings = field(default_factory=ZkServerSettings)
     soap: SoapSettings = field(default_factory=SoapSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     source: str = ""  # the file these settings came from ("" = built-in defaults)
 
     @property

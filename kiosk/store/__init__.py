@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.store.absences import Absences
+from kiosk.store.accounts import Accounts
 from kiosk.store.audit import AuditLog
 from kiosk.store.db import Database
 from kiosk.store.delivery import Delivery
@@ -50,6 +51,7 @@ class Store:
         self.audit = AuditLog(db)
         self.delivery = Delivery(db)
         self.meta = Meta(db)
+        self.accounts = Accounts(db)
 
     @classmethod
     def open(cls, path: str | Path, device_id: str = "KIOSK-01") -> "Store":

@@ -48,6 +48,20 @@ class Absences:
             conn.execute("UPDATE absences SET evidence = NULL WHERE nip=?", (nip,))
         return paths
 
+    def correct(self, absence_id: int, date_from: str, date_to: str, code: str, note: str, evidence: str | None) -> Absence:
+        """The operator's correction of an entry (the audit log keeps the old values)."""
+        code = AbsenceCode(code)
+        if date_to < date_from:
+            raise StoreError(f"absence ends ({date_to}) before it starts ({date_from}); swap the dates")
+        with self.db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE absences SET date_from=?, date_to=?, code=?, note=?, evidence=? WHERE id=?",
+                (date_from, date_to, code.value, note, evidence, absence_id),
+            ).rowcount
+        if not changed:
+            raise StoreError(f"no absence with id {absence_id}; see `kiosk absence list`")
+        return self.get(absence_id)  # type: ignore[return-value]
+
     def remove(self, absence_id: int) -> Absence:
         absence = self.get(absence_id)
         if absence is None:

@@ -106,8 +106,31 @@ M002_EMPLOYEE_SINCE = """
 ALTER TABLE employees ADD COLUMN since TEXT;
 """
 
+# The operator console's accounts and server-side sessions (docs/console.md).
+M003_CONSOLE_USERS = """
+CREATE TABLE console_users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,                    -- 'viewer', 'operator' or 'technician'
+    password_hash TEXT NOT NULL,           -- scrypt$N$r$p$salt$hash, never the password
+    created_utc TEXT NOT NULL,
+    updated_utc TEXT NOT NULL
+);
+CREATE TABLE console_sessions (
+    token_hash TEXT PRIMARY KEY,           -- SHA-256 of the cookie's random token, never the token
+    user_name TEXT REFERENCES console_users(name) ON DELETE CASCADE,  -- NULL before login
+    data TEXT NOT NULL DEFAULT '{}',
+    created_utc TEXT NOT NULL,
+    expires_utc TEXT NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions(expires_utc);
+"""
+
 # (name, SQL script) in order; the position + 1 is the schema version it produces.
-MIGRATIONS: tuple[tuple[str, str], ...] = (("001_initial", M001_INITIAL), ("002_employee_since", M002_EMPLOYEE_SINCE))
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("001_initial", M001_INITIAL),
+    ("002_employee_since", M002_EMPLOYEE_SINCE),
+    ("003_console_users", M003_CONSOLE_USERS),
+)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

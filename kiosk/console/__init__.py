@@ -1,0 +1,1 @@
+"""The attendance operator's web console (issue 13; docs/console.md)."""
