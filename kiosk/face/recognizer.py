@@ -2,18 +2,26 @@
 
 The recogniser does no I/O: it returns `Event`s. The pipeline records accepted faces through the
 recorder and publishes cues; the enrollment camera mode and `kiosk identify` reuse the same parts.
+
+Encodings go through an encoder that returns a Future (kiosk/face/encoder_process.py). With the
+LocalEncoder the Future is done at once and the decision is taken on the same frame, as a file
+replayed in video time needs. With the EncoderProcess the recogniser goes on with newer frames
+(tracking, cues, liveness) while the worker computes; `collect()` applies finished encodings.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from drivers.camera.base import Frame
 from kiosk.face.detect import Detector, Face
-from kiosk.face.encode import aligned_grey, encode
+from kiosk.face.encode import aligned_grey, face_chip
+from kiosk.face.encoder_process import LocalEncoder
 from kiosk.face.gate import MotionGate
 from kiosk.face.image import to_rgb
 from kiosk.face.liveness import CHIP_PADDING, CHIP_SIZE, LivenessMeter
@@ -25,6 +33,12 @@ from kiosk.face.track import Track, Tracker
 from kiosk.feedback import Cue, FaceBox
 from kiosk.settings.face import FaceSettings
 
+log = logging.getLogger(__name__)
+
+# While the encoder process works, detect at most this often: on one shared core (a Pi 4 under
+# load, or a CPU quota) every detection takes CPU from the encoding, which is what the punch waits
+# for. Tracking and liveness still get a sample every 0.3 s (3 samples within 0.6 s).
+DETECT_INTERVAL_WHILE_ENCODING = 0.3
 
 @dataclass(frozen=True, eq=False)
 class Event:
@@ -46,8 +60,14 @@ def limits_for(settings: FaceSettings) -> QualityLimits:
 
 
 class Recognizer:
-    def __init__(self, models: FaceModels, settings: FaceSettings, matcher: Matcher, times: StageTimes | None = None) -> None:
+    def __init__(
+        self, models: FaceModels, settings: FaceSettings, matcher: Matcher, times: StageTimes | None = None, encoder=None
+    ) -> None:
         self.models, self.settings, self.matcher = models, settings, matcher
+        self.encoder = encoder or LocalEncoder(models.encoder)  # LocalEncoder | EncoderProcess
+        self.encode_errors = 0
+        self._waiting: list[Track] = []  # tracks whose encoding is being computed
+        self.on_encoded: Callable[[], None] | None = None  # called (from another thread) when an encoding finishes
         self.detector = Detector(models, settings.detect_width, settings.detect_upsample)
         self.gate = MotionGate(settings.motion_threshold)
         self.limits = limits_for(settings)
@@ -77,6 +97,8 @@ class Recognizer:
         since = t - self._last_detect
         if since < 0:  # a file source restarted: its clock went back
             return True
+        if self._waiting:
+            return since >= max(self.settings.detect_interval, DETECT_INTERVAL_WHILE_ENCODING)
         if self.tracker.tracks or moved:
             return since >= self.settings.detect_interval
         return since >= self.settings.idle_detect_seconds
@@ -97,10 +119,25 @@ class Recognizer:
         if not verdict.ok:
             return self._cue(track, verdict.cue, frame, verdict.reason)  # type: ignore[arg-type]
         if self._encode_due(track, quality.score, frame.t):
-            self._encode(track, face, rgb, quality.score, frame.t)
+            self._encode(track, face, rgb, quality.score, frame)
         return self._decide(track, frame)
 
+    def collect(self) -> list[Event]:
+        """Decisions on the encodings that finished since the last call (a worker process's results)."""
+        events = []
+        for track in [track for track in self._waiting if track.pending.done()]:  # type: ignore[union-attr]
+            if self._finish(track):
+                events += self._decide(track, track.pending_frame)
+            track.pending_frame = None
+        return events
+
+    @property
+    def encoding(self) -> bool:
+        return bool(self._waiting)
+
     def _encode_due(self, track: Track, score: float, t: float) -> bool:
+        if track.pending is not None:
+            return False  # one encoding per track at a time
         if track.match is None:
             return True
         if track.match.accepted:
@@ -110,15 +147,34 @@ class Recognizer:
         retry = t - track.last_encode_t >= self.settings.retry_seconds
         return retry and track.attempts < self.settings.attempts_before_fallback
 
-    def _encode(self, track: Track, face: Face, rgb: np.ndarray, score: float, t: float) -> None:
-        with self.times.stage("encode"):
-            vector = encode(self.models, rgb, face)
+    def _encode(self, track: Track, face: Face, rgb: np.ndarray, score: float, frame: Frame) -> None:
+        with self.times.stage("encode"):  # with the LocalEncoder this is the encoding itself
+            track.pending = self.encoder.submit(face_chip(rgb, face))
+        track.encoded_quality, track.last_encode_t, track.pending_frame = score, frame.t, frame
+        self._waiting.append(track)
+        if track.pending.done():
+            self._finish(track)
+            track.pending_frame = None
+        elif self.on_encoded is not None:
+            on_encoded = self.on_encoded
+            track.pending.add_done_callback(lambda _: on_encoded())
+
+    def _finish(self, track: Track) -> bool:
+        """Match a finished encoding; False when the encoder failed (the track will be retried)."""
+        future, track.pending = track.pending, None
+        self._waiting.remove(track)
+        try:
+            vector = future.result()  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a crashed worker or a broken chip: retry on a later frame
+            self.encode_errors += 1
+            log.exception("face encoding failed")
+            return False
         with self.times.stage("match"):
             track.match = self.matcher.match(vector)
-        track.encoded_quality, track.last_encode_t = score, t
         track.encodings += 1
         if not track.match.accepted:
             track.attempts += 1
+        return True
 
     def _decide(self, track: Track, frame: Frame) -> list[Event]:
         match = track.match

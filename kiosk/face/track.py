@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from kiosk.face.liveness import LivenessMeter
@@ -38,6 +39,8 @@ class Track:
     encodings: int = 0
     attempts: int = 0  # encodings that matched nobody
     match: Match | None = None
+    pending: Future | None = None  # an encoding being computed (by the encoder process)
+    pending_frame: object = None  # the Frame that encoding was made from: the evidence photo
     done: bool = False  # handed to the recorder: nothing more to do until the face leaves
     last_cue: Cue | None = None
     notes: list[str] = field(default_factory=list)
