@@ -1,6 +1,7 @@
 """The door in real time inside a CPU quota (issue 12). Prints medians; asserts nothing.
 
     python bench/door_realtime.py [--faces ../shared/faces] [--runs 3] [--quotas 1.0,0.25,0.15]
+                                  [--baseline OLD_CHECKOUT] [--screen auto|none]
 
 `kiosk run` (the service, as systemd starts it, in a child process) plays short_hamilton_clip.mp4
 with camera.realtime = true: a reader thread paces the file at 29.97 fps and keeps only the newest
@@ -16,6 +17,11 @@ together, so 0.15 is the one-core worst case of a Pi 4. Per quota, medians of --
 - CPU-seconds used by the cgroup (the kiosk and its encoder process), for the whole run.
 It also prints the punches of every run (exactly one, for Lin, is the goal) and the machine's
 load average: the machine is shared, and other processes' CPU use slows everything here too.
+With --baseline, the same runs are made with an older checkout (e.g. `git archive` of the commit
+before issue 12) in the same session, so the ratios are against the same machine and load; an old
+kiosk that does not log when playback starts is timed from its "face pipeline started" line.
+`--screen none` runs without the door screen (which renders at [screen] fps; here it falls back
+to the headless renderer, which draws the same image without showing it).
 """
 
 from __future__ import annotations
@@ -87,10 +93,13 @@ def build_data_dir(folder: Path, faces: Path) -> Path:
     return data_dir
 
 
-def write_config(folder: Path, data_dir: Path, clip: Path) -> Path:
+def write_config(folder: Path, data_dir: Path, clip: Path, screen: str = "auto") -> Path:
     path = folder / "kiosk.toml"
     path.write_text(
         f"""
+[screen]
+backend = "{screen}"
+
 [device]
 id = "BENCH-01"
 data_dir = "{data_dir}"
@@ -219,15 +228,16 @@ class NotifySocket:
 
 
 PLAYING = re.compile(r"in real time at ([\d.]+) fps from monotonic ([\d.]+)")
+PIPELINE_STARTED = "face pipeline started on"  # an old kiosk's only sign that playback begins
 PUNCH = re.compile(r"face punch seq \d+ for (\d+)")
-SUMMARY = re.compile(r"Stopped: (\d+) frames.* (\d+) frames dropped, largest lag ([\d.]+) s")
+SUMMARY = re.compile(r"Stopped: (\d+) frames(?:.* (\d+) frames dropped, largest lag ([\d.]+) s)?")
 
 
-def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: float) -> Run:
+def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: float, repo: Path, screen: str) -> Run:
     shutil.copytree(template, folder / "data")
-    config = write_config(folder, folder / "data", clip)
+    config = write_config(folder, folder / "data", clip, screen)
     notify = NotifySocket(folder / "notify.sock")
-    env = {**os.environ, "NOTIFY_SOCKET": str(notify.path), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "NOTIFY_SOCKET": str(notify.path), "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"}
     env.pop("WATCHDOG_USEC", None)
     cpu_before = quota.usage()
     spawned = time.monotonic()
@@ -248,12 +258,16 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
             lines.append(line)
             if (m := PLAYING.search(line)) and playing is None:
                 playing = (float(m.group(1)), float(m.group(2)))
+            if PIPELINE_STARTED in line and playing is None and repo != REPO:
+                playing = (29.97, arrived)
             if (m := PUNCH.search(line)) and m.group(1) == LIN and run.punch is None and playing:
                 run.punch = arrived - (playing[1] + VISIBLE_FRAME / playing[0])
             if "ended; retrying" in line:  # the clip is over (camera fault "... ended")
                 ended.set()
             if m := SUMMARY.search(line):
-                run.frames, run.dropped, run.lag = int(m.group(1)), int(m.group(2)), float(m.group(3))
+                run.frames = int(m.group(1))
+                run.dropped = int(m.group(2)) if m.group(2) else None
+                run.lag = float(m.group(3)) if m.group(3) else None
 
     reader = threading.Thread(target=read_output, daemon=True)
     reader.start()
@@ -275,6 +289,25 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
     return run
 
 
+def measure(label: str, repo: Path, cores: float, template: Path, clip: Path, folder: Path, args) -> tuple[Quota, list[Run]]:
+    quota = Quota.create(cores)
+    print(f"\n== {label} ({repo}), {cores} core: {quota.describe()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    runs = []
+    try:
+        for number in range(args.runs):
+            run = one_run(template, clip, quota, folder / f"{label[0]}{cores}-r{number}", args.timeout, repo, args.screen)
+            runs.append(run)
+            print(f"  run {number + 1}: READY=1 {fmt(run.ready)}, punch {fmt(run.punch)} after frame {VISIBLE_FRAME} was live, "
+                  f"frames {run.frames} processed / {run.dropped} dropped, largest lag {fmt(run.lag)}, "
+                  f"CPU {fmt(run.cpu, 'CPU-s')}, punches {['Lin' if n == LIN else n for n in run.nips]}, "
+                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+            if run.frames is None or run.ready is None:
+                print("    log tail:\n      " + "\n      ".join(run.log_tail))
+    finally:
+        quota.remove()
+    return quota, runs
+
+
 def median(values: list) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -290,6 +323,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quotas", default="1.0,0.25,0.15", help="CPU quotas in cores, comma-separated")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the clip to end in one run")
+    parser.add_argument("--baseline", type=Path, help="an older checkout to run the same way, for ratios")
+    parser.add_argument("--screen", default="auto", choices=("auto", "headless", "none"), help="[screen] backend")
     args = parser.parse_args()
     clip = args.faces / "short_hamilton_clip.mp4"
     if not clip.is_file():
@@ -300,29 +335,16 @@ def main() -> None:
         folder = Path(temporary)
         print(f"building the store: 4 reference people + synthetic employees = {TEMPLATES:,} templates ...", flush=True)
         template = build_data_dir(folder / "template", args.faces)
+        contenders = {"this checkout": REPO, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
         results = {}
         for cores in [float(q) for q in args.quotas.split(",")]:
-            quota = Quota.create(cores)
-            print(f"\n== {cores} core: {quota.describe()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
-            runs = []
-            try:
-                for number in range(args.runs):
-                    run = one_run(template, clip, quota, folder / f"q{cores}-r{number}", args.timeout)
-                    runs.append(run)
-                    print(f"  run {number + 1}: READY=1 {fmt(run.ready)}, punch {fmt(run.punch)} after frame {VISIBLE_FRAME} was live, "
-                          f"frames {run.frames} processed / {run.dropped} dropped, largest lag {fmt(run.lag)}, "
-                          f"CPU {fmt(run.cpu, 'CPU-s')}, punches {['Lin' if n == LIN else n for n in run.nips]}, "
-                          f"load {os.getloadavg()[0]:.2f}", flush=True)
-                    if run.frames is None or run.ready is None:
-                        print("    log tail:\n      " + "\n      ".join(run.log_tail))
-            finally:
-                quota.remove()
-            results[cores] = (quota, runs)
+            for label, repo in contenders.items():  # alternate, so both see the same load
+                results[(label, cores)] = measure(label, repo, cores, template, clip, folder, args)
         print(f"\n== medians of {args.runs} runs (clip {fps:.2f} fps; face fully visible at frame {VISIBLE_FRAME} = {VISIBLE_FRAME / fps:.2f} s)")
-        print(f"{'quota':>6} | {'READY=1':>8} | {'punch':>7} | {'goal':>6} | {'processed':>9} | {'dropped':>7} | {'max lag':>7} | {'CPU-s':>6} | punches (Lin only, once?)")
-        for cores, (quota, runs) in results.items():
+        print(f"{'checkout':>13} | {'quota':>5} | {'READY=1':>8} | {'punch':>7} | {'goal':>6} | {'processed':>9} | {'dropped':>7} | {'max lag':>7} | {'CPU-s':>6} | punches (Lin only, once?)")
+        for (label, cores), (quota, runs) in results.items():
             exact = all(run.nips == [LIN] for run in runs)
-            print(f"{cores:>6} | {fmt(median([r.ready for r in runs])):>8} | {fmt(median([r.punch for r in runs])):>7} | "
+            print(f"{label:>13} | {cores:>5} | {fmt(median([r.ready for r in runs])):>8} | {fmt(median([r.punch for r in runs])):>7} | "
                   f"{fmt(goals.get(cores)):>6} | {fmt(median([r.frames for r in runs]), '', 0):>9} | "
                   f"{fmt(median([r.dropped for r in runs]), '', 0):>7} | {fmt(median([r.lag for r in runs])):>7} | "
                   f"{fmt(median([r.cpu for r in runs]), ''):>6} | {'yes' if exact else 'NO'}"

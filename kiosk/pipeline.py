@@ -100,7 +100,12 @@ class Pipeline:
         self.on_frame = on_frame  # the door screen's preview
         self.templates_version = templates_version
         self._seen_version: tuple | None = None  # the first check reloads once, closing any start-up race
-        self.last_beat = time.monotonic()  # every loop turn: the watchdog's proof of life
+        self._beat = time.monotonic()
+
+    @property
+    def last_beat(self) -> float:
+        """The watchdog's proof of life: the older of this loop's last turn and the camera intake's last read."""
+        return min(self._beat, self.intake.last_beat) if self.intake is not None and not self.intake.closed else self._beat
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -134,7 +139,7 @@ class Pipeline:
         """Every frame in turn, encodings at once: a file replayed in video time."""
         try:
             while not self.stop_event.is_set():
-                self.last_beat = time.monotonic()
+                self._beat = time.monotonic()
                 frame = self.camera.read()
                 if frame is not None:
                     if self.on_frame is not None:
@@ -151,7 +156,7 @@ class Pipeline:
         self.intake.start()
         try:
             while not self.stop_event.is_set():
-                self.last_beat = time.monotonic()
+                self._beat = time.monotonic()
                 frame = self.intake.take(TAKE_TIMEOUT)
                 self._handle_all(self.recognizer.collect())  # encodings finished meanwhile
                 if frame is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -36,6 +37,7 @@ class LatestFrame:
         self._delivered = 0
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
+        self.last_beat = time.monotonic()  # every read attempt: a hung camera read stops it (the watchdog looks)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._read_loop, name="camera-intake", daemon=True)
@@ -77,6 +79,7 @@ class LatestFrame:
     def _read_loop(self) -> None:
         try:
             while not self.stop_event.is_set():
+                self.last_beat = time.monotonic()
                 try:
                     frame = self.camera.read()  # paces a realtime file; blocks on a camera until the next frame
                 except EndOfStream:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,10 +36,11 @@ from kiosk.settings.face import FaceSettings
 
 log = logging.getLogger(__name__)
 
-# While the encoder process works, detect at most this often: on one shared core (a Pi 4 under
-# load, or a CPU quota) every detection takes CPU from the encoding, which is what the punch waits
-# for. Tracking and liveness still get a sample every 0.3 s (3 samples within 0.6 s).
-DETECT_INTERVAL_WHILE_ENCODING = 0.3
+# Live frames: detection waits at least this many times as long as the last detection took (wall
+# clock). On a fast core that is well under face.detect_interval and changes nothing; on a starved
+# core (a Pi 4 under load, a CPU quota) detection would otherwise run back to back and take all the
+# CPU from the encoder process, the camera intake and the screen, which the punch also waits for.
+DETECT_DUTY = 2.0
 
 @dataclass(frozen=True, eq=False)
 class Event:
@@ -74,6 +76,7 @@ class Recognizer:
         self.tracker = Tracker(settings.track_timeout_seconds, self._new_meter)
         self.times = times or NoTimes()
         self._last_detect = -math.inf
+        self._detect_wall = 0.0  # wall seconds the last detection step of a live frame took
         self._present = False
 
     def _new_meter(self) -> LivenessMeter:
@@ -82,25 +85,33 @@ class Recognizer:
     def process(self, frame: Frame) -> list[Event]:
         with self.times.stage("gate"):
             moved = self.gate.moved(frame.image)
-        self.tracker.expire(frame.t)
-        if not self._detection_due(frame.t, moved):
+        live = frame.captured is not None
+        if not self._detection_due(frame.t, moved, live):
             return []
+        # A face unseen for track_timeout_seconds is gone; on a starved core, where detections come
+        # further apart than that, only after it was missed by two detections (else every sparse
+        # detection would start a new track: a new encoding, and liveness evidence thrown away).
+        since = frame.t - self._last_detect if self._last_detect > -math.inf else 0.0
+        self.tracker.timeout = max(self.settings.track_timeout_seconds, 2.0 * since) if live else self.settings.track_timeout_seconds
+        self.tracker.expire(frame.t)
         self._last_detect = frame.t
+        began = time.monotonic()
         rgb = to_rgb(frame.image)
         with self.times.stage("detect"):
             faces = self.detector.find(rgb)
         tracks = self.tracker.update([face.box for face in faces], frame.t)
         events = [event for track, face in zip(tracks, faces) for event in self._step(track, face, rgb, frame)]
+        self._detect_wall = time.monotonic() - began
         return events + self._idle_event(frame, bool(self.tracker.tracks))
 
-    def _detection_due(self, t: float, moved: bool) -> bool:
+    def _detection_due(self, t: float, moved: bool, live: bool) -> bool:
         since = t - self._last_detect
         if since < 0:  # a file source restarted: its clock went back
             return True
-        if self._waiting:
-            return since >= max(self.settings.detect_interval, DETECT_INTERVAL_WHILE_ENCODING)
         if self.tracker.tracks or moved:
-            return since >= self.settings.detect_interval
+            # A file in video time keeps the configured rate, so its results do not depend on the machine.
+            starved = DETECT_DUTY * self._detect_wall if live else 0.0
+            return since >= max(self.settings.detect_interval, starved)
         return since >= self.settings.idle_detect_seconds
 
     def _idle_event(self, frame: Frame, present: bool) -> list[Event]:
