@@ -194,17 +194,18 @@ class Pipeline:
 
     def _handle(self, event: Event) -> None:
         if event.accepted:
+            at = self.now()  # the moment of the decision, not when the recorder thread gets to it
             if self._worker is not None:
-                self._worker.submit(lambda: self._publish(self._record(event)))
+                self._worker.submit(lambda: self._publish(self._record(event, at))).add_done_callback(_log_failure)
             else:
-                self._publish(self._record(event))
+                self._publish(self._record(event, at))
         else:
             # The near-miss employee goes only into the technician detail, never onto the screen.
             detail = f"{event.detail}; nearest {_best(event)}" if _best(event) else event.detail
             self._publish(Feedback(cue=event.cue, at=self.now(), box=event.box, detail=detail))
 
-    def _record(self, event: Event) -> Feedback:
-        match, at = event.match, self.now()
+    def _record(self, event: Event, at: datetime) -> Feedback:
+        match = event.match
         assert match is not None and match.nip is not None
         try:
             photo = evidence_jpeg(event.frame.image, event.box, self.photos) if event.box else None
@@ -274,6 +275,12 @@ class Pipeline:
             self.intake.dropped if self.intake else 0, round(self._lag, 3), round(self._max_lag, 3),
             str(last.cue) if last else "", last.detail if last else "", self.camera.status(),
         )
+
+
+def _log_failure(future: Future) -> None:
+    """The recorder thread's failures would vanish inside the Future: say so (the punch was NOT recorded)."""
+    if not future.cancelled() and future.exception() is not None:
+        log.error("face punch failed on the recorder thread", exc_info=future.exception())
 
 
 def _best(event: Event) -> str:
