@@ -17,14 +17,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from apscheduler.jobstores.base import ConflictingIdError
-
 from drivers.camera.reopen import ReopeningCamera
 from drivers.camera.select import make_camera
 from kiosk.clocktrust import JumpWatcher, save_reference
 from kiosk.domain import Classification, Method, Punch
+from kiosk.face.encoder_process import EncoderProcess
 from kiosk.face.match import Matcher
-from kiosk.face.models import FaceModels
+from kiosk.face.models import FaceModels, model_paths
 from kiosk.face.recognizer import Recognizer
 from kiosk.feedback import Cue, Feedback, FeedbackHub
 from kiosk.health import Health
@@ -43,6 +42,7 @@ STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share 
 STATUS_EVERY = 2.0
 ROSTER_PUSH_EVERY = 300.0  # write added/removed employees to the fingerprint terminal
 PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
+ENCODER_START_TIMEOUT = 120.0  # seconds for the encoder process to load its model (a Pi under load)
 
 
 def build_matcher(settings: Settings, store: Store) -> Matcher:
@@ -58,16 +58,26 @@ def build_pipeline(
     exit_at_end: bool = False,
     models: FaceModels | None = None,
     on_frame: Callable | None = None,
+    encoder: EncoderProcess | None = None,
 ) -> Pipeline:
+    """The door's pipeline. A live source encodes in a worker process (kiosk/face/encoder_process.py),
+    which loads its model while this process loads the detector and the templates."""
+    backend = make_camera(settings.camera)
+    if encoder is None and backend.live:
+        encoder = start_encoder()
+    warm = encoder.warm_up() if encoder else None
     camera = ReopeningCamera(
-        make_camera(settings.camera),
+        backend,
         stop,
         min_backoff=settings.camera.reopen_min_seconds,
         max_backoff=settings.camera.reopen_max_seconds,
         end_is_fault=not exit_at_end,
         give_up=exit_at_end,  # a replay stops with the reason instead of retrying forever
     )
-    recognizer = Recognizer(models or FaceModels.load(), settings.face, build_matcher(settings, store))
+    models = models or FaceModels.load(cache_dir=settings.data_dir / "cache")
+    recognizer = Recognizer(models, settings.face, build_matcher(settings, store), encoder=encoder)
+    if warm is not None:
+        warm.result(timeout=ENCODER_START_TIMEOUT)  # READY=1 means a face can be encoded now
     return Pipeline(
         camera, recognizer, recorder, hub, settings.photos, stop,
         now=lambda: datetime.now(settings.tz),
@@ -76,6 +86,12 @@ def build_pipeline(
         on_frame=on_frame,
         templates_version=store.templates.version,
     )  # fmt: skip
+
+
+def start_encoder() -> EncoderProcess:
+    encoder = EncoderProcess(model_paths()[1])
+    encoder.warm_up()  # starts the worker now (forked while this process has one thread, see encoder_process)
+    return encoder
 
 
 class Kiosk:
@@ -95,6 +111,7 @@ class Kiosk:
         self.store: Store | None = None
         self.recorder: PunchRecorder | None = None
         self.pipeline: Pipeline | None = None
+        self.encoder: EncoderProcess | None = None
         self.screen = None
         self.scheduler = None
         self.deliverer = None
@@ -111,10 +128,18 @@ class Kiosk:
 
     # --- start ------------------------------------------------------------------------------
     def start(self) -> None:
+        """The door first: READY=1 as soon as a face can be recorded (a restart after a power cut is part of
+        the door's latency); the fallback, servers and delivery start right after (docs/face-recognition.md)."""
+        began = time.monotonic()
+        # First, before any thread exists: then the encoder's worker can be forked with numpy and dlib
+        # already imported, and it loads its model while the store, screen and detector start here.
+        self.encoder = start_encoder() if make_camera(self.settings.camera).live else None
         self.start_store()
         self.start_recorder()
         self.start_screen()
         self.start_pipeline()
+        self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
+        log.info("ready: recording punches %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
         if not self.exit_at_end:
             self.start_fingerprint_terminal()
             self.start_fingerprint_module()
@@ -124,7 +149,8 @@ class Kiosk:
             self.start_console()
             self.start_scheduler()
             self.start_monitors()
-        self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
+            self.notifier.status(f"all parts started; camera {self.settings.camera.source}")
+            log.info("all parts started %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
 
     def start_store(self) -> None:
         self.store = Store.open(self.settings.database_path, device_id=self.settings.device.id)
@@ -150,8 +176,9 @@ class Kiosk:
     def start_pipeline(self) -> None:
         on_frame = self.screen.on_frame if self.screen is not None else None
         self.pipeline = build_pipeline(
-            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end, on_frame=on_frame  # type: ignore[arg-type]
-        )
+            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end, on_frame=on_frame,  # type: ignore[arg-type]
+            encoder=self.encoder,
+        )  # fmt: skip
         self.pipeline.start()
         self.parts["camera"] = "running"
         log.info("face pipeline started on %s", self.pipeline.camera.camera.describe())
@@ -340,6 +367,8 @@ class Kiosk:
 
     def _push_soon(self, punch: Punch | None) -> None:
         """Deliver shortly after a punch (one pending run at a time), not only on the interval."""
+        from apscheduler.jobstores.base import ConflictingIdError  # with the scheduler, after READY=1
+
         run_at = datetime.now(self.settings.tz) + timedelta(seconds=self.settings.sync.push_delay_seconds)
         try:
             self.scheduler.add_job(self.deliverer.push_all, "date", run_date=run_at, id="push-soon", name="push after a punch")
@@ -454,6 +483,8 @@ class Kiosk:
             thread.join(max(0.05, deadline - time.monotonic()))
         if self.store is not None and not self.exit_at_end:
             self.write_status()  # the last word: "stopped"
+        if self.encoder is not None:
+            self.encoder.close()  # also when the pipeline never started (the pipeline closes it otherwise)
         if self.store is not None:
             self.store.close()
             self.store = None

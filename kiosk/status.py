@@ -143,7 +143,15 @@ def _queue(store: Store, name: str) -> dict:
 
 def _camera(snapshot: dict | None) -> dict:
     pipeline = (snapshot or {}).get("pipeline", {})
-    return {**pipeline.get("camera", {}), "fps": pipeline.get("fps", 0.0), "templates": pipeline.get("templates", 0)}
+    return {
+        **pipeline.get("camera", {}),
+        "fps": pipeline.get("fps", 0.0),
+        "templates": pipeline.get("templates", 0),
+        "processed": pipeline.get("frames", 0),  # frames the face pipeline worked on
+        "dropped": pipeline.get("dropped", 0),  # live frames that came while it was busy (never queued)
+        "lag_seconds": pipeline.get("lag_seconds", 0.0),  # how old the last frame was when its processing ended
+        "max_lag_seconds": pipeline.get("max_lag_seconds", 0.0),
+    }
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -7,7 +7,6 @@ from kiosk.recorder import Classifier, PunchRecorder
 from kiosk.rules import make_classifier
 from kiosk.settings import Settings
 from kiosk.store import Store
-from sync.schedule import target_names
 
 
 def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
@@ -26,4 +25,6 @@ def build_classifier(settings: Settings) -> Classifier:
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:
     """Configured delivery targets, plus any the store has state for."""
+    from sync.schedule import target_names  # imported here: `kiosk run` builds the recorder before delivery starts
+
     return target_names(settings, store)

@@ -121,3 +121,19 @@ def test_liveness_meter_needs_change_and_samples():
         live.add(t * 0.1, np.roll(chip, 3 * t, axis=0))
     assert live.passed
     assert change(normalised(chip), normalised(chip)) == 0.0
+
+
+def test_a_face_seen_again_after_a_sparse_detection_keeps_its_track() -> None:
+    # On a starved core detections come far apart: a face that moved by half its width no longer
+    # overlaps enough, but it is the same face (same size, close by), not a new track.
+    from kiosk.face.track import Tracker
+    from kiosk.feedback import FaceBox
+
+    tracker = Tracker(1.0, lambda: None)
+    first = tracker.update([FaceBox(100, 100, 200, 200)], 0.0)[0]
+    moved = tracker.update([FaceBox(155, 110, 255, 210)], 0.5)[0]  # IoU 0.27
+    assert moved is first
+    elsewhere = tracker.update([FaceBox(400, 100, 500, 200), FaceBox(160, 112, 258, 212)], 1.0)
+    assert elsewhere[0] is not first and elsewhere[1] is first
+    much_bigger = tracker.update([FaceBox(100, 100, 300, 300)], 1.2)[0]
+    assert much_bigger is not first  # twice the size: someone stepping in front, a new face

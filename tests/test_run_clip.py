@@ -52,3 +52,13 @@ def test_unknown_face_is_matched_and_refused_when_quality_limits_let_it_through(
 
     assert [p.nip for p in punches_in(data_dir)] == [LIN]
     assert "unknown_use_fingerprint" in caplog.text
+
+
+def test_clip_played_in_real_time_records_exactly_one_punch_for_lin(tmp_path, enrolled_template):
+    # camera.realtime: the live path (intake thread keeping the newest frame, frames dropped while
+    # busy, encodings in the encoder process, punch recorded on the recorder thread).
+    data_dir = enrolled_copy(enrolled_template, tmp_path)
+    output = run_kiosk(write_config(tmp_path, data_dir, CLIP, camera="realtime = true\n"))
+
+    assert [(p.nip, p.method) for p in punches_in(data_dir)] == [(LIN, Method.FACE)], output
+    assert "frames dropped" in output

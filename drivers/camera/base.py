@@ -6,6 +6,11 @@ A backend must implement `open()`, `read()` and `close()`:
   `EndOfStream` when a finite source (a file) has no more frames;
 - `close()` releases it and may be called more than once.
 It may override `describe()` for logs and status. Backends never retry: `ReopeningCamera` does.
+
+`live` says whether the source runs on its own clock (a camera, a stream, a file played with
+camera.realtime): then frames arrive whether or not anyone is ready for them, and the kiosk reads
+them on an intake thread that keeps only the newest (drivers/camera/live.py). A file read as fast
+as possible is not live: the pipeline pulls every frame in turn (tests, replays in video time).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ class Frame:
     image: np.ndarray  # BGR uint8, height x width x 3
     index: int  # frames delivered since the source was opened
     t: float  # seconds: position in the file, or time.monotonic() for live cameras
+    captured: float | None = None  # time.monotonic() when the frame was live (None: not a live source)
 
 
 class CameraError(OSError):
@@ -37,6 +43,8 @@ class EndOfStream(Exception):
 
 class Camera(abc.ABC):
     name: str = "camera"
+    live: bool = True  # frames come on the source's own clock (see the module docstring)
+    skipped: int = 0  # frames the source itself passed over because its reader was late
 
     @abc.abstractmethod
     def open(self) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import cv2
 import numpy as np
 
 from drivers.camera.base import Camera, CameraError, EndOfStream, Frame, as_bgr
+
+log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 
@@ -18,11 +21,18 @@ def is_image_file(path: str | Path) -> bool:
 
 
 class VideoFileCamera(Camera):
-    """Frames of a video file; `loop` replays it; `realtime` paces it at the file's frame rate."""
+    """Frames of a video file; `loop` replays it; `realtime` plays it at its frame rate, as a camera would.
+
+    In real time frame i is live at open time + i / fps. A reader that comes late finds the frames
+    it missed gone, as with a camera: they are decoded (the codec needs them) but not converted or
+    delivered, and counted in `skipped`. The intake thread (drivers/camera/live.py) does the reading.
+    """
 
     def __init__(self, path: str | Path, loop: bool = False, realtime: bool = False) -> None:
         self.path = Path(path)
         self.loop, self.realtime = loop, realtime
+        self.live = realtime
+        self.skipped = 0
         self.name = f"file:{self.path}"
         self._cap: cv2.VideoCapture | None = None
         self._index = 0
@@ -42,16 +52,28 @@ class VideoFileCamera(Camera):
         self._fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         self._expected = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self._started = time.monotonic()
+        if self.realtime:
+            log.info("playing %s in real time at %.2f fps from monotonic %.3f", self.path, self._fps, self._started)
 
     def read(self) -> Frame:
         if self._cap is None:
             raise CameraError(f"video file {self.path} is not open")
+        if self.realtime:
+            self._skip_missed()
         ok, image = self._cap.read()
         if not ok or image is None:
             return self._at_end()
         self._pace()
         self._index += 1
-        return Frame(as_bgr(image), self._index - 1, (self._index - 1) / self._fps)
+        t = (self._index - 1) / self._fps
+        return Frame(as_bgr(image), self._index - 1, t, captured=self._started + t if self.realtime else None)
+
+    def _skip_missed(self) -> None:
+        """Frames whose successor is already live were missed: decode them (the codec needs them), deliver none."""
+        live_index = int((time.monotonic() - self._started) * self._fps)
+        while self._index < live_index and self._cap.grab():  # type: ignore[union-attr]
+            self._index += 1
+            self.skipped += 1
 
     def _at_end(self) -> Frame:
         if self._expected and self._index < self._expected - 1:
@@ -65,7 +87,7 @@ class VideoFileCamera(Camera):
         if not ok or image is None:
             raise CameraError(f"video file {self.path} has no frames")
         self._index = 1
-        return Frame(as_bgr(image), 0, 0.0)
+        return Frame(as_bgr(image), 0, 0.0, captured=self._started if self.realtime else None)
 
     def _pace(self) -> None:
         if self.realtime:
@@ -81,6 +103,8 @@ class VideoFileCamera(Camera):
 
 class FramesCamera(Camera):
     """Frames held in memory (an image file repeated, or frames a program made), at a nominal rate."""
+
+    live = False  # delivered one by one as the pipeline asks
 
     def __init__(self, frames: list[np.ndarray], fps: float = 15.0, loop: bool = False, name: str = "frames") -> None:
         if not frames:

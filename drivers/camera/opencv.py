@@ -48,7 +48,8 @@ class OpenCvCamera(Camera):
         if not ok or image is None:
             raise CameraError(f"camera {self.target} stopped delivering frames")
         self._index += 1
-        return Frame(as_bgr(image), self._index - 1, time.monotonic())
+        now = time.monotonic()
+        return Frame(as_bgr(image), self._index - 1, now, captured=now)
 
     def close(self) -> None:
         if self._cap is not None:

@@ -49,7 +49,8 @@ class Picamera2Camera(Camera):
         # picamera2's "RGB888" is B,G,R in memory (libcamera naming), i.e. OpenCV's BGR; drop any alpha.
         image = array[:, :, :3] if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
         self._index += 1
-        return Frame(image, self._index - 1, time.monotonic())
+        now = time.monotonic()
+        return Frame(image, self._index - 1, now, captured=now)
 
     def close(self) -> None:
         if self._cam is not None:

@@ -22,7 +22,11 @@ def status_command(app: App, as_json: bool) -> None:
     click.echo(f"device {status['device_id']}: daemon {status['daemon']}" + (f", up {_duration(uptime)}" if uptime else ""))
     camera = status["camera"]
     if camera:
-        click.echo(f"camera: {camera.get('state', '?')} {camera.get('source', '')}, {camera.get('fps', 0):.1f} fps")
+        click.echo(
+            f"camera: {camera.get('state', '?')} {camera.get('source', '')}, {camera.get('fps', 0):.1f} fps, "
+            f"{camera.get('processed', 0)} frames processed, {camera.get('dropped', 0)} dropped, "
+            f"lag {camera.get('lag_seconds', 0):.2f} s (largest {camera.get('max_lag_seconds', 0):.2f} s)"
+        )
     last = status["last_punch"]
     click.echo(f"punches: {status['punches']}" + (f", last #{last['seq']} {last['nip']} {last['time']} ({last['method']})" if last else ""))
     for name, queue in status["queues"].items():

@@ -46,7 +46,8 @@ def run_command(app: App, exit_at_end: bool) -> None:
     if summary:
         click.echo(
             f"Stopped: {summary['frames']} frames, {summary['punches']} punches recorded, "
-            f"{summary['repeats']} repeats, camera faults {summary['camera']['faults']}."
+            f"{summary['repeats']} repeats, camera faults {summary['camera']['faults']}, "
+            f"{summary['dropped']} frames dropped, largest lag {summary['max_lag_seconds']:.2f} s."
         )
 
 

@@ -7,12 +7,18 @@ import dlib
 import numpy as np
 
 from kiosk.face.detect import Face
+from kiosk.face.encoder_process import CHIP_PADDING, CHIP_SIZE
 from kiosk.face.models import FaceModels
 
 
 def encode(models: FaceModels, rgb: np.ndarray, face: Face) -> np.ndarray:
     """The ~100 ms step: run only when the pipeline decides it is worth it."""
     return np.asarray(models.encoder.compute_face_descriptor(rgb, face.shape), dtype=np.float32)
+
+
+def face_chip(rgb: np.ndarray, face: Face) -> np.ndarray:
+    """The 150x150 aligned face the ResNet reads: encoding the chip gives exactly encode()'s vector."""
+    return np.asarray(dlib.get_face_chip(rgb, face.shape, size=CHIP_SIZE, padding=CHIP_PADDING))
 
 
 def aligned_grey(rgb: np.ndarray, face: Face, size: int, padding: float = 0.0) -> np.ndarray:

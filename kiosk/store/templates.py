@@ -64,6 +64,16 @@ class Templates:
         rows = self.db.query("SELECT vector FROM face_templates WHERE nip=? ORDER BY id", (nip,))
         return np.frombuffer(b"".join(row["vector"] for row in rows), dtype="<f4").reshape(-1, VECTOR_SIZE).astype(np.float32)
 
+    def add_bulk(self, rows: list[tuple[str, np.ndarray]], source: str = "photo") -> int:
+        """(nip, vector) pairs in ONE transaction: bulk set-up for benchmarks and tests (the door uses add())."""
+        now = to_utc_text(utc_now())
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO face_templates (nip, vector, source, quality, uploaded, created_utc) VALUES (?, ?, ?, 0, 0, ?)",
+                [(nip, encode_vector(vector), source, now) for nip, vector in rows],
+            )
+        return len(rows)
+
     def for_employee(self, nip: str) -> list[FaceTemplate]:
         rows = self.db.query("SELECT * FROM face_templates WHERE nip=? ORDER BY id", (nip,))
         return [_template(row) for row in rows]
@@ -72,13 +82,15 @@ class Templates:
         return int(self.db.scalar("SELECT COUNT(*) FROM face_templates"))  # type: ignore[arg-type]
 
     def matrix(self) -> TemplateMatrix:
-        rows = self.db.query(
+        # Plain tuples, not sqlite3.Row: at start-up with 10,000 templates every row costs.
+        rows = self.db.tuples(
             "SELECT t.id, t.nip, t.vector FROM face_templates t JOIN employees e ON e.nip = t.nip WHERE e.active = 1 ORDER BY t.id"
         )
-        vectors = np.frombuffer(b"".join(row["vector"] for row in rows), dtype="<f4").reshape(-1, VECTOR_SIZE)
+        ids, nips, blobs = zip(*rows) if rows else ((), (), ())
+        vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(-1, VECTOR_SIZE)
         return TemplateMatrix(
-            ids=np.array([row["id"] for row in rows], dtype=np.int64),
-            nips=np.array([row["nip"] for row in rows], dtype=object),
+            ids=np.array(ids, dtype=np.int64),
+            nips=np.array(nips, dtype=object),
             vectors=vectors.astype(np.float32),
         )
 
