@@ -29,6 +29,7 @@ from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Statu
 from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.zk import build_server
+from bench.soap_bench import measure_soap_getattlog
 from tests.zk_helpers import WIB
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "tests" / "node_zklib"
@@ -134,6 +135,12 @@ def bench_node_beside_pyzk(path: Path, punches: int, runs: int) -> None:
         print(f"node-zklib / pyzk median: {ratio:.2f}")
     finally:
         server.stop()
+    try:
+        # The same punches through the terminals' SOAP web service, as the PHP applications read them.
+        soap = measure_soap_getattlog(store, runs)
+        print(soap.describe())
+        print(f"SOAP GetAttLog / pyzk median: {soap.median / statistics.median(pyzk_times):.2f}")
+    finally:
         store.close()
 
 
