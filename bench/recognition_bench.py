@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from drivers.camera.file import FramesCamera, VideoFileCamera
-from drivers.camera.reopen import ReopeningCamera
+from kiosk.camera.reopen import ReopeningCamera
 from kiosk.enroll import Enroller
 from kiosk.face.match import Matcher
 from kiosk.face.models import FaceModels

@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.soap_bench import measure_soap_getattlog
 from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
 from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.zk import build_server
-from bench.soap_bench import measure_soap_getattlog
 from tests.zk_helpers import WIB
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "tests" / "node_zklib"

@@ -7,8 +7,8 @@ so the server can correct a punch recorded before the clock was set.
 from __future__ import annotations
 
 import ctypes
-import functools
 import ctypes.util
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from drivers.camera.base import Camera, CameraError, EndOfStream
+from kiosk.camera import Camera, CameraError, EndOfStream
 from kiosk.domain import Employee
 from kiosk.enroll_rules import duplicates, odd_one_out, stranger_to_enrolled
 from kiosk.face.detect import Face

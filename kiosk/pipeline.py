@@ -8,7 +8,7 @@ never ends the loop (ReopeningCamera retries it); an error on one frame is logge
 
 What runs where (docs/face-recognition.md, "What runs where"):
 - a live source (camera, stream, realtime file): the "camera-intake" thread reads every frame and
-  keeps only the newest (drivers/camera/live.py); this "face-pipeline" thread takes the newest
+  keeps only the newest (kiosk/camera/live.py); this "face-pipeline" thread takes the newest
   frame, runs gate, detection, tracking, quality and liveness and publishes cues; the encoder
   process encodes; the "punch-recorder" thread makes the evidence JPEG, commits the punch and
   publishes RECORDED; template reloads run on the recorder thread too.
@@ -28,9 +28,9 @@ from datetime import datetime
 
 import numpy as np
 
-from drivers.camera.base import CameraError, EndOfStream, Frame
-from drivers.camera.live import LatestFrame
-from drivers.camera.reopen import CameraStatus, ReopeningCamera
+from kiosk.camera import CameraError, EndOfStream, Frame
+from kiosk.camera.live import LatestFrame
+from kiosk.camera.reopen import CameraStatus, ReopeningCamera
 from kiosk.domain import Classification, Method
 from kiosk.face.evidence import evidence_jpeg
 from kiosk.face.match import Matcher

@@ -12,9 +12,7 @@ from typing import Protocol
 from kiosk.domain import Employee, Method, Punch
 from kiosk.names import MAX_NAME_LENGTH, check_text
 from kiosk.nip import normalise_nip
-from kiosk.photos import PhotoStore
 from kiosk.recorder import PunchRecorder
-from kiosk.report.evidence import erase_evidence_of
 from kiosk.store import Store
 from kiosk.store.employees import MAX_PIN
 from kiosk.timeutil import utc_now
@@ -47,15 +45,6 @@ class History:
     def describe(self) -> str:
         removed = f"was removed on {self.removed_utc:%Y-%m-%d} (UTC) and " if self.removed_utc else ""
         return f"{removed}still has {self.punches} punches and {self.absences} absences on record"
-
-
-@dataclass(frozen=True)
-class Removal:
-    employee: Employee
-    templates: int
-    photos: int
-    evidence: int = 0  # absence evidence files erased
-    erased_from_disk: bool = True  # False: a reader delayed the checkpoint (the next one completes it)
 
 
 def add_employee(
@@ -113,23 +102,6 @@ def set_since(store: Store, nip: str, since: date | None, pattern: str = r"\d{18
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def remove_employee(store: Store, photos: PhotoStore, nip: str, pattern: str = r"\d{18}", actor: str | None = None) -> Removal:
-    """Erase the employee, their face templates, evidence photos and absence evidence files;
-    punches and absence records stay (docs/store.md, "Removing an employee")."""
-    nip = normalise_nip(nip, pattern)
-    templates = len(store.templates.for_employee(nip))
-    employee = store.employees.remove(nip)  # templates go with it (ON DELETE CASCADE), zeroed by secure_delete
-    removed_photos = photos.remove_for(nip)
-    evidence = erase_evidence_of(nip, store.absences.clear_evidence(nip), photos.data_dir)
-    # The audit log keeps that it happened, not the biometric data.
-    store.audit.log(
-        "employee.remove", nip, {"templates_erased": templates, "photos_erased": removed_photos, "evidence_erased": evidence},
-        user=actor,
-    )
-    erased = store.db.checkpoint()  # the deleted templates leave the WAL file too
-    return Removal(employee, templates, removed_photos, evidence, erased)
 
 
 def manual_punch(

@@ -13,12 +13,12 @@ from datetime import tzinfo
 
 import requests
 
-from kiosk import staff
+from kiosk import erasure
+from kiosk.backoff import parse_retry_after
 from kiosk.domain import Punch
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync import adms_codec as codec
-from kiosk.backoff import parse_retry_after
 from sync.deliver import PushPolicy, Sent
 from sync.push import describe_exception
 from sync.targets import Target
@@ -135,5 +135,5 @@ class AdmsTransport:
     def _delete_user(self, params: dict[str, str]) -> int:
         employee = self.store.employees.by_pin(int(params["PIN"]))
         if employee is not None:  # deleting an absent user succeeds: the outcome is the same
-            staff.remove_employee(self.store, self.photos, employee.nip, self.employee_pattern)
+            erasure.remove_employee(self.store, self.photos, employee.nip, self.employee_pattern)
         return codec.OK

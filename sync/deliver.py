@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.backoff import retry_delay
 from kiosk.domain import Punch
 from kiosk.settings.sync import SyncSettings
 from kiosk.store import Store
-from kiosk.backoff import retry_delay
 from sync.targets import Target, config_fingerprint
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,6 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-
 log = logging.getLogger(__name__)
 MAX_DEPTH = 64  # no document of ours nests deeper than a handful of levels
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from kiosk.domain import Punch
-from kiosk.export import punch_record
 from kiosk.backoff import parse_retry_after
+from kiosk.domain import Punch
+from kiosk.punch_record import punch_record
 
 PROTOCOL_VERSION = 1
 PUNCHES_PATH = "/api/v1/punches"

@@ -14,8 +14,8 @@ from datetime import tzinfo
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from kiosk.export import punch_record
 from kiosk.photos import PhotoStore
+from kiosk.punch_record import punch_record
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from kiosk.tls import server_context

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import requests
 
-from kiosk import staff
+from kiosk import erasure
 from kiosk.domain import Employee
 from kiosk.nip import InvalidEmployeeNumber, refuse_non_ascii
 from kiosk.photos import PhotoStore
@@ -80,7 +80,7 @@ def apply_roster(store: Store, photos: PhotoStore, entries: list[RosterEntry], p
         changed += outcome == "changed"
     gone = roster_nips(store) - {e.employee.nip for e in entries}
     for nip in sorted(gone):
-        staff.remove_employee(store, photos, nip, pattern)
+        erasure.remove_employee(store, photos, nip, pattern)
     if added or changed or gone:
         store.audit.log("roster.apply", None, {"added": added, "changed": changed, "removed": len(gone)})
     return RosterResult(added, changed, len(gone), problems=tuple(problems))

@@ -53,12 +53,12 @@ def write_console_config(folder: Path, data_dir: Path, extra: str = "") -> Path:
 
 def start_console(config: Path, now: Callable[[], datetime] | None = None, accounts: bool = True):
     """A console served by the real server wrapper on 127.0.0.1:0 (HTTPS when configured); returns (server, RunningConsole)."""
+    from kiosk.app.wiring import build_recorder
     from kiosk.console.app import create_app
+    from kiosk.console.server import console_server
     from kiosk.settings import load_settings
     from kiosk.staff import add_employee
     from kiosk.store import Store
-    from kiosk.wiring import build_recorder
-    from kiosk.console.server import console_server
 
     settings = load_settings(config)
     store = Store.open(settings.database_path, device_id=settings.device.id)

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from kiosk.daemon import Kiosk
+from kiosk.app.daemon import Kiosk
 from kiosk.domain import Employee
 from kiosk.feedback import Cue
 from kiosk.settings import settings_from_dict

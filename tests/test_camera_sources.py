@@ -10,13 +10,13 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.camera.base import CameraError, EndOfStream, Frame, NoCameraFound, as_bgr
 from drivers.camera.file import FramesCamera, ImageFileCamera, VideoFileCamera
 from drivers.camera.opencv import OpenCvCamera
 from drivers.camera.picamera2 import Picamera2Camera
-from drivers.camera.reopen import ReopeningCamera
-from kiosk.backoff import Backoff
 from drivers.camera.select import is_raspberry_pi, make_camera, resolve_source
+from kiosk.backoff import Backoff
+from kiosk.camera import CameraError, EndOfStream, Frame, NoCameraFound, as_bgr
+from kiosk.camera.reopen import ReopeningCamera
 from kiosk.settings.camera import CameraSettings
 
 

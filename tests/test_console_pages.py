@@ -98,11 +98,13 @@ def test_face_enrollment_by_upload_uses_the_cli_refusals(tmp_path, enrolled_temp
         notes = upload("notes.jpg")  # not a photo at all: refused before the face models see it
         assert "bukan JPEG/PNG" in notes
 
-        ok = upload("biden.jpg", nip="198001012006041002")
+        # The same photo again adds nothing (as `kiosk enroll` skips it); another photo of him does.
+        assert "terdaftar: 0 templat" in upload("obama.jpg", nip="198001012006041001")
+        ok = upload("obama2.jpg", nip="198001012006041001")
         assert "terdaftar: 1 templat" in ok
-        assert len(running.store.templates.for_employee("198001012006041002")) == 2
+        assert len(running.store.templates.for_employee("198001012006041001")) == 2
         entry = audit(running.store, "face.enroll")[0]
-        assert entry.os_user == f"console:{TECHNICIAN}" and entry.nip == "198001012006041002"
+        assert entry.os_user == f"console:{TECHNICIAN}" and entry.nip == "198001012006041001"
     finally:
         server.stop()
         running.store.close()

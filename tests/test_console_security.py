@@ -3,10 +3,9 @@ real server (waitress on 127.0.0.1, the real SQLite store)."""
 
 from __future__ import annotations
 
-import shutil
-
 import json
 import re
+import shutil
 from datetime import datetime
 from http.cookies import SimpleCookie
 

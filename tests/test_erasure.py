@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk import staff
+from kiosk import erasure
 from kiosk.domain import Employee
 from kiosk.photos import PhotoStore
 from kiosk.report.evidence import store_evidence
@@ -59,7 +59,7 @@ def test_removed_templates_are_not_in_the_database_files(data_dir: Path) -> None
     with Store.open(data_dir / "kiosk.db") as store:
         gone, stays = enrolled(store)
         assert all(leaked(raw_bytes(data_dir), t) for t in gone)  # the search finds them before
-        removal = staff.remove_employee(store, PhotoStore(data_dir), GONE)
+        removal = erasure.remove_employee(store, PhotoStore(data_dir), GONE)
         data = raw_bytes(data_dir)  # still open, as the running kiosk keeps it
         assert [leaked(data, t) for t in gone] == [False, False, False]
         assert all(leaked(data, t) for t in stays)  # the other employee is untouched
@@ -91,7 +91,7 @@ def test_absence_evidence_is_erased_with_the_employee(data_dir: Path, tmp_path: 
         theirs = store_evidence(letter, data_dir, STAYS)
         store.absences.add(GONE, "2026-11-02", "2026-11-03", "S", "sakit", mine)
         kept = store.absences.add(STAYS, "2026-11-02", "2026-11-02", "S", "sakit", theirs)
-        removal = staff.remove_employee(store, PhotoStore(data_dir), GONE)
+        removal = erasure.remove_employee(store, PhotoStore(data_dir), GONE)
         assert not (data_dir / mine).exists()
         assert removal.evidence == 1
         assert (data_dir / theirs).exists() and store.absences.get(kept.id).evidence == theirs

@@ -10,7 +10,6 @@ import json
 import select
 import socket
 import threading
-import time
 
 import pytest
 import requests

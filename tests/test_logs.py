@@ -33,7 +33,7 @@ def test_under_systemd_uses_journal_format() -> None:
 
 
 def test_punch_logs_name_the_nip_not_the_person(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from kiosk.daemon import Kiosk
+    from kiosk.app.daemon import Kiosk
     from kiosk.domain import Employee
     from kiosk.settings import settings_from_dict
 

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 from faces import models, read_frames, write_video  # noqa: F401
 
-from drivers.camera.base import EndOfStream
 from drivers.camera.file import VideoFileCamera
-from drivers.camera.live import LatestFrame
-from drivers.camera.reopen import ReopeningCamera
+from kiosk.camera import EndOfStream
+from kiosk.camera.live import LatestFrame
+from kiosk.camera.reopen import ReopeningCamera
 
 FPS = 30.0
 

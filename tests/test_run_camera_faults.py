@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from faces import write_config
 
-from kiosk.daemon import Kiosk
+from kiosk.app.daemon import Kiosk
 from kiosk.settings import load_settings
 from kiosk.status import find_snapshot
 

@@ -55,7 +55,7 @@ def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> 
 
 
 def test_a_port_that_cannot_be_bound_is_a_fault_not_a_stop(tmp_path: Path) -> None:
-    from kiosk.daemon import Kiosk
+    from kiosk.app.daemon import Kiosk
     from kiosk.settings import settings_from_dict
 
     with socket.socket() as taken:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync import protocol
 from kiosk.backoff import full_jitter, parse_retry_after, retry_delay
+from sync import protocol
 from sync.targets import Target, config_fingerprint
 
 UUIDS = ["u1", "u2"]

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from drivers.fingerprint.zkteco import Ingest, ZkFallback, find_employee, pull_once, roster_changes, source_key
+from kiosk.app.wiring import build_recorder
 from kiosk.domain import Employee, Kind, Method, Status
-from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.settings import settings_from_dict
+from kiosk.settings.fingerprint import FingerprintSettings
 from kiosk.settings.zk_server import ZkServerSettings
-from kiosk.wiring import build_recorder
 from sync.zk import build_server
 from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, wait_for
 

@@ -1,6 +1,2 @@
-"""Cameras behind one small interface: `open_camera(settings)` picks the backend from camera.source."""
-
-from drivers.camera.base import Camera, CameraError, EndOfStream, Frame, NoCameraFound
-from drivers.camera.select import open_camera
-
-__all__ = ["Camera", "CameraError", "EndOfStream", "Frame", "NoCameraFound", "open_camera"]
+"""Camera backends (picamera2, OpenCV V4L2/RTSP/HTTP, video and image files) behind the core's
+interface in kiosk.camera; `drivers.camera.select.make_camera(settings)` picks one from camera.source."""

@@ -9,23 +9,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from drivers.camera.base import Camera, CameraError, EndOfStream, Frame, as_bgr
+from kiosk.camera import Camera, CameraError, EndOfStream, Frame, as_bgr
 
 log = logging.getLogger(__name__)
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-def is_image_file(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES
-
 
 class VideoFileCamera(Camera):
     """Frames of a video file; `loop` replays it; `realtime` plays it at its frame rate, as a camera would.
 
     In real time frame i is live at open time + i / fps. A reader that comes late finds the frames
     it missed gone, as with a camera: they are decoded (the codec needs them) but not converted or
-    delivered, and counted in `skipped`. The intake thread (drivers/camera/live.py) does the reading.
+    delivered, and counted in `skipped`. The intake thread (kiosk/camera/live.py) does the reading.
     """
 
     def __init__(self, path: str | Path, loop: bool = False, realtime: bool = False) -> None:

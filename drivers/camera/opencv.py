@@ -6,7 +6,7 @@ import time
 
 import cv2
 
-from drivers.camera.base import Camera, CameraError, Frame, as_bgr
+from kiosk.camera import Camera, CameraError, Frame, as_bgr
 
 
 class OpenCvCamera(Camera):

@@ -7,7 +7,7 @@ import time
 
 import cv2
 
-from drivers.camera.base import Camera, CameraError, Frame
+from kiosk.camera import Camera, CameraError, Frame
 
 
 class Picamera2Camera(Camera):

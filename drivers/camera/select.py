@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from drivers.camera.base import Camera, NoCameraFound
-from drivers.camera.file import ImageFileCamera, VideoFileCamera, is_image_file
+from drivers.camera.file import ImageFileCamera, VideoFileCamera
 from drivers.camera.opencv import OpenCvCamera
 from drivers.camera.picamera2 import Picamera2Camera
+from kiosk.camera import Camera, NoCameraFound, is_image_file
 from kiosk.settings.camera import CameraSettings
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,3 @@ def make_camera(settings: CameraSettings, on_pi: bool | None = None) -> Camera:
     if is_image_file(source):
         return ImageFileCamera(source, fps=settings.fps, loop=settings.loop)
     return VideoFileCamera(source, loop=settings.loop, realtime=settings.realtime)
-
-
-def open_camera(settings: CameraSettings) -> Camera:
-    camera = make_camera(settings)
-    camera.open()
-    return camera

@@ -61,12 +61,12 @@ class App:
 
     @property
     def recorder(self) -> "PunchRecorder":
-        from kiosk.wiring import build_recorder
+        from kiosk.app.wiring import build_recorder
 
         return build_recorder(self.settings, self.store)
 
     def sync_target_names(self) -> list[str]:
-        from kiosk.wiring import sync_target_names
+        from kiosk.app.wiring import sync_target_names
 
         return sync_target_names(self.settings, self.store)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.app.demo import run_demo
 from kiosk.cli.common import library_errors
-from kiosk.demo import run_demo
 
 
 @click.command("demo")

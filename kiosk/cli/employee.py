@@ -7,7 +7,8 @@ from datetime import date
 
 import click
 
-from kiosk import fingerprints, staff
+from kiosk import staff
+from kiosk.app import fingerprints
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.cli.fingerprint import module_errors
 from kiosk.names import MAX_NAME_LENGTH, printable

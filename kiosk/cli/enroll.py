@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from drivers.camera.base import CameraError
 from drivers.camera.select import make_camera
+from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json
 from kiosk.enroll import Enroller, Enrollment
 from kiosk.face.models import FaceModels, ModelsMissing

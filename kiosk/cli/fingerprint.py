@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kiosk import fingerprints
+from kiosk.app import fingerprints
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json
 from kiosk.i18n import check_language
 

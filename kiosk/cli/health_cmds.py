@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kiosk.app.doctor import run_checks
 from kiosk.cli.common import App, json_option, pass_app, print_json, print_table
-from kiosk.doctor import run_checks
 from kiosk.status import collect_status
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.app.daemon import build_matcher
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
-from kiosk.daemon import build_matcher
 from kiosk.face.identify import identify_file
 from kiosk.face.image import shown
 from kiosk.face.models import FaceModels, ModelsMissing

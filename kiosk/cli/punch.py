@@ -20,7 +20,8 @@ from kiosk.cli.common import (
     print_table,
     write_output,
 )
-from kiosk.export import punch_record, punches_csv
+from kiosk.export import punches_csv
+from kiosk.punch_record import punch_record
 from kiosk.store.punches import punch_of
 from kiosk.timeutil import OutOfRange, check_year, in_zone, parse_local_time, to_utc_text
 

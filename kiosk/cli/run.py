@@ -8,9 +8,9 @@ import threading
 
 import click
 
-from drivers.camera.base import CameraError
+from kiosk.app.daemon import Kiosk
+from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, pass_app
-from kiosk.daemon import Kiosk
 from kiosk.face.models import ModelsMissing
 from kiosk.settings import ConfigError, Settings, load_settings
 from kiosk.store import StoreError

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from kiosk import fingerprints, staff
+from kiosk import staff
+from kiosk.app import fingerprints
 from kiosk.console.context import actor, console, needs, t
 from kiosk.enroll import Enroller
 from kiosk.face.models import ModelsMissing
@@ -89,7 +90,7 @@ def remove_employee(nip: str):
         flash(t("confirm_nip"), "error")
         return redirect(url_for("technician.employees"))
     try:
-        # The UART module's slot first, as `kiosk employee remove` does (kiosk/fingerprints.py).
+        # The UART module's slot first, as `kiosk employee remove` does (kiosk/app/fingerprints.py).
         removal, _ = fingerprints.remove_employee(
             kiosk.settings, kiosk.store, PhotoStore(kiosk.settings.data_dir), nip, actor=actor()
         )
@@ -137,9 +138,9 @@ def enroll(nip: str):
 @blueprint.route("/device")
 @needs(Role.TECHNICIAN)
 def device():
-    from kiosk.doctor import run_checks
+    from kiosk.app.doctor import run_checks
+    from kiosk.app.wiring import sync_target_names
     from kiosk.status import collect_status
-    from kiosk.wiring import sync_target_names
 
     kiosk = console()
     status = collect_status(kiosk.settings, kiosk.store, sync_target_names(kiosk.settings, kiosk.store))

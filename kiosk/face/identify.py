@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from drivers.camera.file import is_image_file
+from kiosk.camera import is_image_file
 from kiosk.face.detect import Face
 from kiosk.face.encode import encode
 from kiosk.face.image import UnreadableImage, read_image, shown, to_rgb

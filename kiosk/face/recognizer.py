@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drivers.camera.base import Frame
+from kiosk.camera import Frame
 from kiosk.face.detect import Detector, Face
 from kiosk.face.encode import aligned_grey, face_chip
 from kiosk.face.encoder_process import LocalEncoder

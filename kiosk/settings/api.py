@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiosk.settings.validate import LISTEN_ADDRESS
 from kiosk.settings.tls import cert_field, check_tls_section, key_field
+from kiosk.settings.validate import LISTEN_ADDRESS
 from kiosk.tls import TlsFiles
 
 

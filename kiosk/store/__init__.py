@@ -16,7 +16,6 @@ from kiosk.store.audit import AuditLog
 from kiosk.store.db import Database
 from kiosk.store.delivery import Delivery
 from kiosk.store.employees import Employees
-from kiosk.store.meta import Meta
 from kiosk.store.errors import (
     CorruptDatabase,
     DuplicatePunch,
@@ -26,6 +25,7 @@ from kiosk.store.errors import (
     StoreError,
     UnknownEmployee,
 )
+from kiosk.store.meta import Meta
 from kiosk.store.punches import Punches
 from kiosk.store.templates import Templates
 

@@ -1,4 +1,4 @@
-"""The camera interface every backend implements.
+"""The camera interface of the core; the backends in drivers/camera implement it.
 
 A backend must implement `open()`, `read()` and `close()`:
 - `open()` acquires the device or file and raises `CameraError` (with the fix) when it cannot;
@@ -9,7 +9,7 @@ It may override `describe()` for logs and status. Backends never retry: `Reopeni
 
 `live` says whether the source runs on its own clock (a camera, a stream, a file played with
 camera.realtime): then frames arrive whether or not anyone is ready for them, and the kiosk reads
-them on an intake thread that keeps only the newest (drivers/camera/live.py). A file read as fast
+them on an intake thread that keeps only the newest (kiosk/camera/live.py). A file read as fast
 as possible is not live: the pipeline pulls every frame in turn (tests, replays in video time).
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -75,3 +76,11 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return np.ascontiguousarray(image[:, :, :3])
     return image
+
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+def is_image_file(path: str | Path) -> bool:
+    """A still photo rather than a video, by its name (`kiosk identify`, file cameras)."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import staff
+from kiosk import erasure
 from kiosk.domain import Employee
 from kiosk.i18n import catalogue
 from kiosk.nip import normalise_nip
@@ -83,7 +83,7 @@ def erase_slot(settings: Settings, store: Store, slot: int, nip: str | None = No
 
 def remove_employee(
     settings: Settings, store: Store, photos: PhotoStore, nip: str, keep_finger: bool = False, actor: str | None = None
-) -> tuple[staff.Removal, str | None]:
+) -> tuple[erasure.Removal, str | None]:
     """Remove the employee everywhere: the module's slot first (so a failure leaves nothing half
     done and can be retried), then the store, templates and photos. Returns the removal and how
     the slot was erased (None: no module, or `keep_finger`)."""
@@ -97,7 +97,7 @@ def remove_employee(
             via = erase_slot(settings, store, employee.pin, employee.nip)
         except SlotOutOfRange:
             pass  # a PIN beyond the module's library was never enrolled there: nothing to erase
-    return staff.remove_employee(store, photos, employee.nip, pattern, actor=actor), via
+    return erasure.remove_employee(store, photos, employee.nip, pattern, actor=actor), via
 
 
 def _module(settings: Settings) -> UartFingerprintSettings:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from drivers.camera.base import EndOfStream, Frame
-from drivers.camera.reopen import ReopeningCamera
+from kiosk.camera import EndOfStream, Frame
+from kiosk.camera.reopen import ReopeningCamera
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ import cv2
 import numpy as np
 
 from drivers.camera.file import FramesCamera
-from drivers.camera.reopen import ReopeningCamera
-from kiosk.daemon import build_matcher
+from kiosk.app.daemon import build_matcher
+from kiosk.app.wiring import build_recorder
+from kiosk.camera.reopen import ReopeningCamera
 from kiosk.domain import Punch
 from kiosk.enroll import Enroller
 from kiosk.face.models import FaceModels
@@ -36,7 +37,6 @@ from kiosk.settings import Settings
 from kiosk.settings.device import DeviceSettings
 from kiosk.staff import add_employee
 from kiosk.store import Store
-from kiosk.wiring import build_recorder
 
 DEMO_NIP = "196508191990032001"
 DEMO_NAME = "Eileen Collins"
@@ -54,7 +54,7 @@ class DemoResult:
     receiver_url: str = ""
 
 
-DEMO_PHOTO = Path(__file__).with_name("demo_data") / "astronaut.jpg"  # source and licence: demo_data/README.md
+DEMO_PHOTO = Path(__file__).resolve().parent.parent / "demo_data" / "astronaut.jpg"  # source and licence: demo_data/README.md
 
 
 def astronaut_portrait() -> np.ndarray:

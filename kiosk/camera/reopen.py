@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.camera.base import Camera, CameraError, EndOfStream, Frame
 from kiosk.backoff import Backoff
+from kiosk.camera import Camera, CameraError, EndOfStream, Frame
 
 log = logging.getLogger(__name__)
 

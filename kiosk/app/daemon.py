@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from drivers.camera.reopen import ReopeningCamera
 from drivers.camera.select import make_camera
+from kiosk.app.wiring import build_recorder
+from kiosk.camera.reopen import ReopeningCamera
 from kiosk.clocktrust import JumpWatcher, save_reference
 from kiosk.domain import Classification, Method, Punch
 from kiosk.face.encoder_process import EncoderProcess
@@ -34,7 +35,6 @@ from kiosk.settings import Settings
 from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
 from kiosk.timeutil import in_zone, utc_now
-from kiosk.wiring import build_recorder
 
 log = logging.getLogger(__name__)
 
