@@ -24,9 +24,12 @@ import ssl
 import threading
 import time
 
+import h11
+import hypercorn.protocol
 from hypercorn.app_wrappers import WSGIWrapper
 from hypercorn.asyncio.run import worker_serve
 from hypercorn.config import Config, Sockets
+from hypercorn.protocol.h11 import H11Protocol
 
 from sync.http_limits import ConnectionCounter, HttpLimits, listening_socket
 
@@ -110,6 +113,38 @@ class ServerThread:
         sockets = Sockets(secure_sockets=[self.socket] if self.tls else [], insecure_sockets=[] if self.tls else [self.socket], quic_sockets=[])
         self._ready.set()
         await worker_serve(self.app, config, sockets=sockets, shutdown_trigger=self._stopping.wait)
+
+
+class _UncountedCrlfTolerant(h11.Connection):
+    """h11's server connection, except that the CRLF the PHP attendance applications send after an
+    HTTP/1.0 body (not counted in Content-Length, see docs/soap-service.md) is dropped instead of
+    being answered with 400: a real terminal ignores it. Only whitespace after a finished request
+    that must close is dropped; anything else still is a protocol error."""
+
+    def receive_data(self, data: bytes) -> None:
+        if data and self.their_state is h11.MUST_CLOSE and not data.strip(b"\r\n"):
+            return
+        super().receive_data(data)
+
+    def next_event(self):  # type: ignore[no-untyped-def]
+        event = super().next_event()
+        if self.their_state is h11.MUST_CLOSE:
+            pending, _closed = self.trailing_data
+            if pending and not pending.strip(b"\r\n"):
+                # h11 has no public way to discard buffered bytes; a fresh buffer is what it starts with.
+                self._receive_buffer = type(self._receive_buffer)()
+        return event
+
+
+class _TolerantH11Protocol(H11Protocol):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.connection = _UncountedCrlfTolerant(h11.SERVER, max_incomplete_event_size=self.config.h11_max_incomplete_size)
+
+
+# hypercorn builds its HTTP/1 protocol by this module-level name; every server of this process is
+# ours, so they all get the tolerant connection (tested in tests/test_soap_service.py).
+hypercorn.protocol.H11Protocol = _TolerantH11Protocol  # type: ignore[misc]
 
 
 class _Config(Config):

@@ -113,7 +113,7 @@ def test_rekap_json(kiosk, employee) -> None:
     data = json.loads(result.stdout)
     assert (data["unit"], data["first"], data["last"]) == ("BKPSDM", "2026-11-01", "2026-11-30")
     (row,) = data["rows"]
-    assert row["nip"] == NIP and row["datang_tepat"] == 1 and row["working_days"] == 21
+    assert row["nip"] == NIP and row["datang"]["tepat_waktu"] == 1 and row["working_days"] == 21
 
 
 def test_every_data_command_has_json() -> None:

@@ -10,6 +10,7 @@ import json
 import select
 import socket
 import threading
+from datetime import timedelta, timezone
 
 import pytest
 import requests
@@ -29,7 +30,7 @@ def api(tmp_path):
     store = Store.open(tmp_path / "kiosk.db", device_id="KIOSK-H1")
     insert_punches_fast(store, 50)
     settings = ApiSettings(enabled=True, port=0, token_file=str(write_token(tmp_path / "api.token", TOKEN)))
-    server = build_pull_server(settings, store, PhotoStore(tmp_path)).start()
+    server = build_pull_server(settings, store, PhotoStore(tmp_path), timezone(timedelta(hours=7))).start()
     yield server
     server.stop()
     store.close()

@@ -151,8 +151,9 @@ def test_realtime_event(store):
             heard.append(decode_event_52(packet[8:]))
 
     server.terminal.subscribe(Subscriber())
-    for punch in store.punches.page(0, 100):
-        server.terminal.publish(punch)
+    roster = server.terminal.datasets.roster()
+    for punch in store.punches.page(0, 100):  # what the event feed sends for each new punch
+        server.terminal._push(punch, roster)
     assert sorted((r.user_id, r.time.strftime("%Y-%m-%d %H:%M:%S")) for r in heard) == expected()
 
 

@@ -67,7 +67,7 @@ def test_pull_api_serves_https_that_a_verifying_client_accepts(tmp_path):
     assert config_check(config).returncode == 0
     settings = load_settings(config)
     store = Store.open(settings.database_path, device_id="TLS-01")
-    server = build_pull_server(dataclasses.replace(settings.api, port=0), store, PhotoStore(settings.data_dir)).start()
+    server = build_pull_server(dataclasses.replace(settings.api, port=0), store, PhotoStore(settings.data_dir), settings.tz).start()
     try:
         assert server.url.startswith("https://127.0.0.1:")
         reply = requests.get(f"{server.url}/api/v1/punches", headers={"Authorization": f"Bearer {TOKEN}"}, verify=str(cert), timeout=10)

@@ -65,7 +65,7 @@ def hired(tmp_path: Path):
 
 
 def test_a_mid_year_hire_has_only_the_violations_after_the_start_date(hired: Store) -> None:
-    rows = yearly_violations(hired, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31))
+    rows = yearly_violations(hired, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31), zone=WIB)
     [hire] = rows
     assert hire.months == (0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0)
     assert hire.total == 4
@@ -74,14 +74,14 @@ def test_a_mid_year_hire_has_only_the_violations_after_the_start_date(hired: Sto
 def test_without_the_start_date_every_working_day_since_january_is_tk(hired: Store) -> None:
     """The bug of issue 13, kept visible: clearing the date counts her absent from January."""
     hired.employees.set_since(HIRE.nip, None)
-    [hire] = yearly_violations(hired, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31))
+    [hire] = yearly_violations(hired, ScheduleSettings(), bundled(), 2026, UNIT, until=date(2026, 8, 31), zone=WIB)
     assert hire.months[0] == 20  # January 2026: 22 weekdays minus 1 Jan and 16 Jan (Isra Mikraj)
     assert hire.months[7] == 4 + 5  # August: her 4, plus 3-7 August as whole TK days
     assert hire.total > 100
 
 
 def test_the_recap_of_the_hiring_month_starts_at_the_start_date(hired: Store) -> None:
-    [row] = monthly_recap(hired, ScheduleSettings(), bundled(), 2026, 8, UNIT).rows
+    [row] = monthly_recap(hired, ScheduleSettings(), bundled(), 2026, 8, UNIT, zone=WIB).rows
     t = row.tally
     assert t.working_days == 14  # not 19: 3-7 August were before she joined
     assert (t.datang_tepat, t.datang_t, t.datang_tk) == (12, 1, 0)  # 13 Aug is a whole-day TK instead
@@ -94,7 +94,7 @@ def test_the_recap_of_the_hiring_month_starts_at_the_start_date(hired: Store) ->
 
 def test_no_row_in_a_month_before_the_start_date(hired: Store) -> None:
     hired.employees.add(OLD_HAND)
-    july = monthly_recap(hired, ScheduleSettings(), bundled(), 2026, 7, UNIT)
+    july = monthly_recap(hired, ScheduleSettings(), bundled(), 2026, 7, UNIT, zone=WIB)
     assert [r.employee.nip for r in july.rows] == [OLD_HAND.nip]
 
 
@@ -149,8 +149,8 @@ def apel_month(tmp_path: Path):
 
 
 def test_the_recap_counts_missed_apels_beside_lampiran_i_not_as_tk(apel_month: Store) -> None:
-    plain = {r.employee.nip: r.tally for r in monthly_recap(apel_month, ScheduleSettings(), bundled(), 2026, 8).rows}
-    apel = {r.employee.nip: r.tally for r in monthly_recap(apel_month, APEL, bundled(), 2026, 8).rows}
+    plain = {r.employee.nip: r.tally for r in monthly_recap(apel_month, ScheduleSettings(), bundled(), 2026, 8, zone=WIB).rows}
+    apel = {r.employee.nip: r.tally for r in monthly_recap(apel_month, APEL, bundled(), 2026, 8, zone=WIB).rows}
     assert (apel[ANI.nip].apel_days, apel[ANI.nip].apel_missed) == (4, 0)
     assert (apel[BUDI.nip].apel_days, apel[BUDI.nip].apel_missed) == (3, 2)  # 10 Aug excused by the cuti
     assert (apel[CITRA.nip].apel_days, apel[CITRA.nip].apel_missed) == (4, 4)
@@ -161,7 +161,7 @@ def test_the_recap_counts_missed_apels_beside_lampiran_i_not_as_tk(apel_month: S
 
 
 def test_csv_and_xlsx_show_the_apel_column(apel_month: Store, tmp_path: Path) -> None:
-    recap = monthly_recap(apel_month, APEL, bundled(), 2026, 8)
+    recap = monthly_recap(apel_month, APEL, bundled(), 2026, 8, zone=WIB)
     out = io.StringIO()
     write_csv(recap, out)
     lines = list(csv.reader(io.StringIO(out.getvalue())))

@@ -133,8 +133,23 @@ def test_live_capture_receives_punch_recorded_after_subscribing(store, udp):
 
 
 def test_publish_without_subscribers_is_harmless(store):
+    """Nobody listening: publishing neither raises nor queues the event for a later subscriber,
+    and the server goes on answering pulls."""
     with running_server(store) as server:
         server.publish(store.punches.get(1))
+        conn = pyzk(server.port).connect()
+        try:
+            assert len(conn.get_attendance()) == store.punches.count()
+            assert server.terminal.subscriber_count() == 0
+            received = []
+            for event in conn.live_capture(new_timeout=1):
+                if event is None:
+                    break  # the first timeout: nothing was held back for us
+                received.append(event)
+            assert received == []  # the punch published before we subscribed is not replayed
+        finally:
+            conn.end_live_capture = True
+            conn.disconnect()
 
 
 def _raw(port: int) -> socket.socket:
