@@ -50,8 +50,8 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sync.testing import write_token  # noqa: E402
 from sync.zk.codec import encode_packet, frame, make_commkey  # noqa: E402
+from tests.helpers import write_token  # noqa: E402
 
 NIP = "198001012006041004"
 TOKEN = "flood-token"

@@ -27,7 +27,7 @@ from pathlib import Path
 import psutil
 
 from sync.receiver import Faults, Receiver
-from sync.testing import write_token
+from tests.helpers import write_token
 
 REPO = Path(__file__).resolve().parent.parent
 NIP = "198001012006041001"

@@ -28,7 +28,7 @@ from kiosk.settings.soap import SoapSettings
 from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.soap.service import build_soap_server
-from sync.testing import NIPS, add_employees, insert_punches_fast
+from tests.helpers import NIPS, add_employees, insert_punches_fast
 from tests.soap_helpers import get_att_log
 
 GOAL_SECONDS = 2.0

@@ -11,8 +11,8 @@ from kiosk.store import Store
 from sync import adms_codec as codec
 from sync.adms_server import AdmsServer
 from sync.service import deliver_now
-from sync.testing import NIPS, add_employees, make_settings, new_punch
 from sync.wsgi_server import ServerThread
+from tests.helpers import NIPS, add_employees, make_settings, new_punch
 
 SERIAL = "KIOSKADMS01"
 

@@ -9,7 +9,7 @@ from kiosk.clocktrust import jump_seconds, load_references, offset_from_http_dat
 from kiosk.store import Store
 from sync.receiver import Receiver
 from sync.service import deliver_now
-from sync.testing import add_employees, insert_punches_fast, make_settings, write_token
+from tests.helpers import add_employees, insert_punches_fast, make_settings, write_token
 
 
 def test_offset_from_http_date() -> None:

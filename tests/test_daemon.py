@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from sync.receiver import Receiver
-from sync.testing import write_token
+from tests.helpers import write_token
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sync.receiver import Receiver
-from sync.testing import write_token
+from tests.helpers import write_token
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKS = {"config", "database", "disk", "clock", "camera", "face models"}

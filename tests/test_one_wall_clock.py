@@ -30,10 +30,10 @@ from sync.adms_server import AdmsServer
 from sync.pull_api import build_pull_server
 from sync.service import deliver_now
 from sync.soap.service import build_soap_server
-from sync.testing import write_token
 from sync.wsgi_server import ServerThread
 from sync.zk import build_server
 from sync.zk.records import decode_event_52
+from tests.helpers import write_token
 from tests.soap_helpers import get_att_log
 from tests.zk_helpers import pyzk
 

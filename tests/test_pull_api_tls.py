@@ -17,7 +17,7 @@ from kiosk.photos import PhotoStore
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.pull_api import build_pull_server
-from sync.testing import write_token
+from tests.helpers import write_token
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
 TOKEN = "tls-token"

@@ -7,7 +7,6 @@ the body, read until close, rows cut by CRLF and substrings); nothing here parse
 from __future__ import annotations
 
 import re
-
 import shutil
 import socket
 import subprocess

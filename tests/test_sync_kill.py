@@ -13,7 +13,7 @@ from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.receiver import Faults, Receiver
 from sync.service import deliver_now
-from sync.testing import insert_punches_fast, write_token
+from tests.helpers import insert_punches_fast, write_token
 
 TOKEN = "kill-test-token"
 BATCH = 50

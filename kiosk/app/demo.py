@@ -132,12 +132,14 @@ def _run(settings: Settings, say: Callable[[str], None]) -> DemoResult:
 
 def _deliver(settings: Settings, store: Store, say: Callable[[str], None]) -> tuple[int, str]:
     """Push to the reference receiver on loopback, exactly as a kiosk pushes to SIAP."""
+    from kiosk.private import ensure_private_file
     from sync.receiver import Receiver
     from sync.service import deliver_now
-    from sync.testing import write_token
 
     token = secrets.token_urlsafe(16)
-    token_file = write_token(settings.data_dir / "demo-receiver.token", token)
+    token_file = settings.data_dir / "demo-receiver.token"
+    ensure_private_file(token_file)  # 0600 before the secret goes in
+    token_file.write_text(token + "\n", encoding="utf-8")
     with Receiver(settings.data_dir / "receiver.db", token) as receiver:
         sync = dataclasses.replace(settings.sync, url=receiver.url, token_file=str(token_file))
         (outcome,) = deliver_now(dataclasses.replace(settings, sync=sync), store)

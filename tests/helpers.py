@@ -1,4 +1,4 @@
-"""Helpers for the sync tests and the benchmark: settings, token files and many punches quickly."""
+"""Shared test and benchmark helpers: settings, token files, employees and many punches quickly (not shipped in the product)."""
 
 from __future__ import annotations
 
