@@ -46,3 +46,24 @@ def narrow_if_present(path: Path) -> None:
             path.chmod(OWNER_FILE)
     except FileNotFoundError:
         pass
+
+
+class SecretFileProblem(ValueError):
+    """A secret file (a token) cannot be used; the message names the problem and the fix."""
+
+
+def read_secret(path: str | Path) -> str:
+    """The secret in `path`, stripped; SecretFileProblem when it is missing, readable by others,
+    unreadable or empty (an empty token would match an empty Authorization header: fail closed)."""
+    file = Path(path)
+    if not file.is_file():
+        raise SecretFileProblem(f"file not found; create it with the token: install -m 600 /dev/null {path} && edit it")
+    if file.stat().st_mode & 0o077:
+        raise SecretFileProblem(f"the secret file is readable by others; fix with: chmod 600 {path}")
+    try:
+        secret = file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecretFileProblem(f"cannot read the secret file ({exc}); check its owner, and that it holds UTF-8 text") from None
+    if not secret:
+        raise SecretFileProblem(f"the secret file is empty; put the token in it (one line), e.g. openssl rand -hex 32 > {path}")
+    return secret

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from kiosk.private import SecretFileProblem, read_secret
 from kiosk.settings.errors import ConfigError
 
 # Metadata of a server's listen address: an IPv4 literal, never empty (see _check_listen_address).
@@ -137,18 +138,10 @@ def _check_url(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
 
 
 def _check_secret_file(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
-    path = Path(value)
-    if not path.is_file():
-        raise ConfigError(key, value, f"file not found; create it with the token: install -m 600 /dev/null {value} && edit it")
-    if path.stat().st_mode & 0o077:
-        raise ConfigError(key, value, f"the secret file is readable by others; fix with: chmod 600 {value}")
     try:
-        empty = not path.read_bytes().strip()
-    except OSError as exc:
-        raise ConfigError(key, value, f"cannot read the secret file ({exc.strerror}); check its owner") from None
-    if empty:
-        # An empty token would be compared with an empty Authorization header: fail closed here.
-        raise ConfigError(key, value, f"the secret file is empty; put the token in it (one line), e.g. openssl rand -hex 32 > {value}")
+        read_secret(value)
+    except SecretFileProblem as problem:
+        raise ConfigError(key, value, str(problem)) from None
 
 
 def _check_listen_address(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:

@@ -9,6 +9,7 @@ import signal
 import threading
 from pathlib import Path
 
+from kiosk.private import SecretFileProblem, read_secret
 from sync.receiver import Faults, Receiver
 
 
@@ -25,18 +26,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def read_token_file(path: str) -> str:
     """The token, or SystemExit with the problem and the fix: missing, readable by others, or empty."""
-    file = Path(path)
-    if not file.is_file():
-        raise SystemExit(f"--token-file {path}: file not found; create it: install -m 600 /dev/null {path} && edit it")
-    if file.stat().st_mode & 0o077:
-        raise SystemExit(f"--token-file {path}: the token file is readable by others; fix with: chmod 600 {path}")
     try:
-        token = file.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"--token-file {path}: cannot read it ({exc}); it must hold the token as UTF-8 text") from None
-    if not token:
-        raise SystemExit(f"--token-file {path}: the file is empty; put the bearer token in it")
-    return token
+        return read_secret(path)
+    except SecretFileProblem as problem:
+        raise SystemExit(f"--token-file {path}: {problem}") from None
 
 
 def main(argv: list[str] | None = None) -> None:
