@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.store import Store
 from sync.receiver import Receiver
-from sync.service import deliver_now
+from sync.deliverer import deliver_now
 from tests.helpers import insert_punches_fast, make_settings, write_token
 
 TOKEN = "bench-token"

@@ -27,7 +27,7 @@ from kiosk.face.models import FaceModels
 from kiosk.face.photo import faces_in_photo
 from kiosk.face.quality import Quality, QualityLimits, judge, measure
 from kiosk.feedback import Cue
-from kiosk.names import printable
+from kiosk.free_text import printable
 from kiosk.nip import normalise_nip
 from kiosk.settings.face import FaceSettings
 from kiosk.store import Store, UnknownEmployee

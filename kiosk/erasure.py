@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from kiosk.domain import Employee
 from kiosk.nip import normalise_nip
 from kiosk.photos import PhotoStore
-from kiosk.report.evidence import erase_evidence_of
+from kiosk.report.absence_evidence import erase_evidence_of
 from kiosk.store import Store
 
 

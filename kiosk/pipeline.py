@@ -32,7 +32,7 @@ from kiosk.camera import CameraError, EndOfStream, Frame
 from kiosk.camera.live import LatestFrame
 from kiosk.camera.reopen import CameraStatus, ReopeningCamera
 from kiosk.domain import Classification, Method
-from kiosk.face.evidence import evidence_jpeg
+from kiosk.face.evidence_photo import evidence_jpeg
 from kiosk.face.match import Matcher
 from kiosk.face.recognizer import Event, Recognizer
 from kiosk.feedback import Cue, Feedback, FeedbackHub

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from kiosk.clock import ClockReading, read_clock
 from kiosk.domain import Classification, Employee, Method, NewPunch, Punch
 from kiosk.photos import PhotoStore
-from kiosk.rules.classifier import Classifier
+from kiosk.rules.record_classifier import Classifier
 from kiosk.store import DuplicatePunch, Store, UnknownEmployee
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from kiosk.domain import Employee, Method, Punch
-from kiosk.names import MAX_NAME_LENGTH, check_text
+from kiosk.free_text import MAX_NAME_LENGTH, check_text
 from kiosk.nip import normalise_nip
 from kiosk.recorder import PunchRecorder
 from kiosk.store import Store

@@ -19,7 +19,7 @@ from kiosk.domain import Punch
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync import adms_codec as codec
-from sync.deliver import PushPolicy, Sent
+from sync.delivery_loop import PushPolicy, Sent
 from sync.push import describe_exception
 from sync.targets import Target
 

@@ -11,7 +11,7 @@ import requests
 from kiosk.domain import Punch
 from kiosk.photos import PhotoStore
 from sync import protocol
-from sync.deliver import PushPolicy, Sent
+from sync.delivery_loop import PushPolicy, Sent
 from sync.targets import Target, TokenError, read_token
 
 log = logging.getLogger(__name__)

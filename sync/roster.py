@@ -18,7 +18,7 @@ from kiosk.nip import InvalidEmployeeNumber, refuse_non_ascii
 from kiosk.photos import PhotoStore
 from kiosk.store import Store, StoreError
 from sync import protocol
-from sync.deliver import PushPolicy
+from sync.delivery_loop import PushPolicy
 from sync.push import describe_exception, new_session
 from sync.targets import Target, read_token
 

@@ -10,7 +10,7 @@ from kiosk.domain import Method
 from kiosk.store import Store
 from sync import adms_codec as codec
 from sync.adms_server import AdmsServer
-from sync.service import deliver_now
+from sync.deliverer import deliver_now
 from sync.wsgi_server import ServerThread
 from tests.helpers import NIPS, add_employees, make_settings, new_punch
 

@@ -14,7 +14,7 @@ import pytest
 from kiosk import erasure
 from kiosk.domain import Employee
 from kiosk.photos import PhotoStore
-from kiosk.report.evidence import store_evidence
+from kiosk.report.absence_evidence import store_evidence
 from kiosk.store import Store
 from kiosk.store.templates import encode_vector
 

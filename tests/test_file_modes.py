@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.domain import Employee
 from kiosk.photos import PhotoStore
-from kiosk.report.evidence import store_evidence
+from kiosk.report.absence_evidence import store_evidence
 from kiosk.store import Store
 
 NIP = "198001012006041001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.domain import Employee
-from sync.names import ascii_name
+from sync.ascii_names import ascii_name
 from tests.zk_helpers import open_store, pyzk, running_server
 
 

@@ -28,7 +28,7 @@ from kiosk.store import Store
 from sync.adms_codec import parse_attlog_line
 from sync.adms_server import AdmsServer
 from sync.pull_api import build_pull_server
-from sync.service import deliver_now
+from sync.deliverer import deliver_now
 from sync.soap.service import build_soap_server
 from sync.wsgi_server import ServerThread
 from sync.zk import build_server

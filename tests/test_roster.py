@@ -9,7 +9,7 @@ from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync import protocol
 from sync.receiver import Receiver
-from sync.service import Deliverer
+from sync.deliverer import Deliverer
 from tests.helpers import make_settings, write_token
 
 TOKEN = "roster-token"

@@ -17,7 +17,7 @@ from drivers.display.base import DisplayUnavailable
 from drivers.display.headless import HeadlessDisplay
 from drivers.display.renderer import PALETTE
 from drivers.display.screen import DoorScreen
-from drivers.display.sound import NOTES, VOLUME, Chime, SoundCue, chime_for, tone_samples
+from drivers.sound import NOTES, VOLUME, Chime, SoundCue, chime_for, tone_samples
 from drivers.display.state import ScreenState, Timing, receive, visible
 from kiosk.domain import Classification, Kind, Status
 from kiosk.feedback import Cue, FaceBox, Feedback, FeedbackHub

@@ -13,7 +13,7 @@ from kiosk.settings import ConfigError, settings_from_dict
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from sync.receiver import Faults, Receiver
-from sync.schedule import build_scheduler, deadline_pushes, housekeeping
+from sync.jobs import build_scheduler, deadline_pushes, housekeeping
 from tests.helpers import insert_punches_fast, make_settings, write_token
 
 TOKEN = "cli-token"

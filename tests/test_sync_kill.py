@@ -12,7 +12,7 @@ from pathlib import Path
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.receiver import Faults, Receiver
-from sync.service import deliver_now
+from sync.deliverer import deliver_now
 from tests.helpers import insert_punches_fast, write_token
 
 TOKEN = "kill-test-token"

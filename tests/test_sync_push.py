@@ -9,7 +9,7 @@ import pytest
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync.receiver import Faults, Receiver
-from sync.service import Deliverer, deliver_now
+from sync.deliverer import Deliverer, deliver_now
 from tests.helpers import add_employees, insert_punches_fast, make_settings, new_punch, write_token
 
 TOKEN = "s3cret-token"

@@ -15,7 +15,7 @@ from drivers.fingerprint.zkteco import Ingest, ZkFallback, find_employee, pull_o
 from kiosk.app.wiring import build_recorder
 from kiosk.domain import Employee, Kind, Method, Status
 from kiosk.settings import settings_from_dict
-from kiosk.settings.fingerprint import FingerprintSettings
+from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.settings.zk_server import ZkServerSettings
 from sync.zk import build_server
 from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, wait_for
@@ -53,7 +53,7 @@ def test_live_events_reconnect_roster_and_pull(stores, tmp_path):
     terminal_store, kiosk = stores
     server = start_terminal(terminal_store)
     port = server.port
-    settings = FingerprintSettings(
+    settings = ZkTerminalSettings(
         terminal_address="127.0.0.1", port=port, timeout=3.0, backoff_min=0.1, backoff_max=0.4
     )
     fallback = ZkFallback(settings, kiosk.employees, recorder_into(kiosk, tmp_path), WIB, already=kiosk.punches.exists_source_key)
@@ -101,7 +101,7 @@ def test_pull_without_existence_check_dedupes_through_the_store(stores, tmp_path
     punch(terminal_store, GUEST.nip, datetime(2024, 5, 6, 7, 1, tzinfo=WIB), Method.FINGERPRINT)
     server = start_terminal(terminal_store)
     try:
-        settings = FingerprintSettings(terminal_address="127.0.0.1", port=server.port, timeout=3.0)
+        settings = ZkTerminalSettings(terminal_address="127.0.0.1", port=server.port, timeout=3.0)
         ingest = Ingest(kiosk.employees, recorder_into(kiosk, tmp_path), WIB)  # relies on DuplicatePunch
         first = pull_once(settings, ingest)
         assert (first.recorded, first.unknown_users) == (1, ("99",))
@@ -141,11 +141,11 @@ def test_unreachable_terminal_is_reported_with_the_fix():
     from drivers.fingerprint.zkteco import TerminalUnavailable
 
     with pytest.raises(TerminalUnavailable, match="terminal_address"):
-        pull_once(FingerprintSettings(), Ingest(None, None, WIB))  # type: ignore[arg-type]
+        pull_once(ZkTerminalSettings(), Ingest(None, None, WIB))  # type: ignore[arg-type]
 
 
 def test_start_without_terminal_does_nothing():
-    fallback = ZkFallback(FingerprintSettings(), None, None, WIB)  # type: ignore[arg-type]
+    fallback = ZkFallback(ZkTerminalSettings(), None, None, WIB)  # type: ignore[arg-type]
     fallback.start()
     fallback.stop()
     assert not fallback.status.connected
@@ -195,7 +195,7 @@ def test_source_key_format():
 class _WithTerminal:
     """Real settings plus a [fingerprint] section (until the lead adds the section to Settings)."""
 
-    def __init__(self, base, fingerprint: FingerprintSettings) -> None:
+    def __init__(self, base, fingerprint: ZkTerminalSettings) -> None:
         self._base, self.fingerprint = base, fingerprint
 
     def __getattr__(self, name):
@@ -220,7 +220,7 @@ def test_cli_pull_and_info(config_file, tmp_path):
     try:
         base = load_settings(config_file)
         app = App(config_arg=str(config_file))
-        app._settings = _WithTerminal(base, FingerprintSettings(terminal_address="127.0.0.1", port=server.port))
+        app._settings = _WithTerminal(base, ZkTerminalSettings(terminal_address="127.0.0.1", port=server.port))
         app.store.employees.add(SITI)
         first = CliRunner().invoke(zk_group, ["pull", "--json"], obj=app)
         assert first.exit_code == 0, first.output

@@ -9,7 +9,7 @@ from datetime import datetime
 from drivers.display.base import Display, DisplayUnavailable
 from drivers.display.headless import HeadlessDisplay
 from drivers.display.screen import DoorScreen, local_now
-from drivers.display.sound import SoundCue
+from drivers.sound import SoundCue
 from kiosk.feedback import FeedbackHub
 from kiosk.settings.screen import ScreenSettings
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from drivers.display.base import Display
 from drivers.display.renderer import render
-from drivers.display.sound import SoundCue, chime_for
+from drivers.sound import SoundCue, chime_for
 from drivers.display.state import ScreenState, Timing, receive, visible
 from kiosk.feedback import Feedback, FeedbackHub
 from kiosk.i18n import check_language

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from kiosk.backoff import Backoff
 from kiosk.domain import Employee
-from kiosk.settings.fingerprint import FingerprintSettings
+from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.store import DuplicatePunch
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _free_uid(pin: int, used: set[int]) -> int:
     return next(n for n in range(1, MAX_UID + 1) if n not in used)
 
 
-def open_terminal(settings: FingerprintSettings, zk_class: Any = None) -> Any:
+def open_terminal(settings: ZkTerminalSettings, zk_class: Any = None) -> Any:
     """A connected pyzk ZK object; raises TerminalUnavailable with what to check."""
     if not settings.enabled:
         raise TerminalUnavailable("no terminal configured; set [fingerprint] terminal_address in the config")
@@ -220,7 +220,7 @@ class ZkFallback:
 
     def __init__(
         self,
-        settings: FingerprintSettings,
+        settings: ZkTerminalSettings,
         employees: EmployeeLookup,
         record: RecordFingerprint,
         tz: tzinfo,
@@ -304,7 +304,7 @@ class ZkFallback:
         self.status.roster = push_roster(conn, self.employees.list(active_only=True))
 
 
-def pull_once(settings: FingerprintSettings, ingest: Ingest, zk_class: Any = None) -> PullResult:
+def pull_once(settings: ZkTerminalSettings, ingest: Ingest, zk_class: Any = None) -> PullResult:
     """Connect, pull the whole log, disconnect (what `kiosk zk pull` runs)."""
     conn = open_terminal(settings, zk_class)
     try:
@@ -313,7 +313,7 @@ def pull_once(settings: FingerprintSettings, ingest: Ingest, zk_class: Any = Non
         _quietly(conn.disconnect)
 
 
-def terminal_info(settings: FingerprintSettings, tz: tzinfo, zk_class: Any = None) -> dict[str, Any]:
+def terminal_info(settings: ZkTerminalSettings, tz: tzinfo, zk_class: Any = None) -> dict[str, Any]:
     """Identity, counts and clock drift of the terminal (what `kiosk zk info` prints)."""
     conn = open_terminal(settings, zk_class)
     try:

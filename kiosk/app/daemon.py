@@ -295,8 +295,8 @@ class Kiosk:
         self._optional("console", start)
 
     def start_scheduler(self) -> None:
-        from sync.schedule import build_scheduler
-        from sync.service import Deliverer
+        from sync.jobs import build_scheduler
+        from sync.deliverer import Deliverer
 
         self.deliverer = Deliverer(self.settings, self.store)  # type: ignore[arg-type]
         self.scheduler = build_scheduler(self.settings, self.store, self.deliverer)  # type: ignore[arg-type]

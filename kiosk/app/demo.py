@@ -134,7 +134,7 @@ def _deliver(settings: Settings, store: Store, say: Callable[[str], None]) -> tu
     """Push to the reference receiver on loopback, exactly as a kiosk pushes to SIAP."""
     from kiosk.private import ensure_private_file
     from sync.receiver import Receiver
-    from sync.service import deliver_now
+    from sync.deliverer import deliver_now
 
     token = secrets.token_urlsafe(16)
     token_file = settings.data_dir / "demo-receiver.token"

@@ -135,7 +135,7 @@ def check_server(settings: Settings) -> list[Check]:
 
 
 def _probe_target(name: str, target, token: str, settings: Settings) -> Check:
-    from sync.deliver import PushPolicy
+    from sync.delivery_loop import PushPolicy
 
     policy = PushPolicy.from_settings(settings.sync)  # the same TLS and timeouts as real pushes
     timeout, verify = policy.timeout, policy.verify

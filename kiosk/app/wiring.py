@@ -25,6 +25,6 @@ def build_classifier(settings: Settings) -> Classifier:
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:
     """Configured delivery targets, plus any the store has state for."""
-    from sync.schedule import target_names  # imported here: `kiosk run` builds the recorder before delivery starts
+    from sync.jobs import target_names  # imported here: `kiosk run` builds the recorder before delivery starts
 
     return target_names(settings, store)

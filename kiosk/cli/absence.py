@@ -11,7 +11,7 @@ import click
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.domain import AbsenceCode
 from kiosk.nip import normalise_nip
-from kiosk.report.evidence import remove_evidence, store_evidence
+from kiosk.report.absence_evidence import remove_evidence, store_evidence
 from kiosk.store.audit import os_user
 
 CODES = [c.value for c in AbsenceCode]

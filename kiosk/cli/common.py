@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kiosk.names import printable
+from kiosk.free_text import printable
 from kiosk.settings import ConfigError, Settings, find_config_path, load_settings
 from kiosk.store import Store, StoreError
 

@@ -11,7 +11,7 @@ from kiosk import staff
 from kiosk.app import fingerprints
 from kiosk.cli.common import App, json_option, library_errors, pass_app, print_json, print_table
 from kiosk.cli.fingerprint import module_errors
-from kiosk.names import MAX_NAME_LENGTH, printable
+from kiosk.free_text import MAX_NAME_LENGTH, printable
 from kiosk.photos import PhotoStore
 
 

@@ -11,7 +11,7 @@ from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, json_option, library_errors, pass_app, print_json
 from kiosk.enroll import Enroller, Enrollment
 from kiosk.face.models import FaceModels, ModelsMissing
-from kiosk.names import printable
+from kiosk.free_text import printable
 
 
 @click.command("enroll")

@@ -36,7 +36,7 @@ def sync_command(app: App, now: bool, as_json: bool) -> None:
     if now and not app.sync_target_names():
         fail("no sync target configured, nothing to deliver: set sync.url and sync.token_file (or [[sync.targets]]) in the configuration")
     if now:
-        from sync.service import deliver_now
+        from sync.deliverer import deliver_now
 
         for outcome in deliver_now(app.settings, app.store):
             if not as_json:

@@ -11,7 +11,7 @@ from kiosk.console.attendance import unit_employees
 from kiosk.console.context import actor, console, needs, t
 from kiosk.domain import AbsenceCode
 from kiosk.nip import normalise_nip
-from kiosk.report.evidence import (
+from kiosk.report.absence_evidence import (
     EvidenceError,
     check_evidence_bytes,
     evidence_path,

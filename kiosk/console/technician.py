@@ -17,7 +17,7 @@ from kiosk.enroll import Enroller
 from kiosk.face.models import ModelsMissing
 from kiosk.nip import normalise_nip
 from kiosk.photos import PhotoStore
-from kiosk.report.evidence import evidence_type
+from kiosk.report.absence_evidence import evidence_type
 from kiosk.settings.schedule import UnknownSchedule
 from kiosk.store import StoreError
 from kiosk.store.accounts import Role

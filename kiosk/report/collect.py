@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from kiosk.domain import Employee, Punch
-from kiosk.names import printable
+from kiosk.free_text import printable
 from kiosk.report.layout import Recap
 from kiosk.rules.holidays import HolidayCalendar
 from kiosk.rules.recap import Tally, ViolationRow, compute_recap, violations_from_monthly

@@ -5,7 +5,7 @@ the returned function for each punch; reports call `classify_day` and `kiosk.rul
 See docs/rules.md and docs/recap.md.
 """
 
-from kiosk.rules.classifier import Classifier, make_classifier
+from kiosk.rules.record_classifier import Classifier, make_classifier
 from kiosk.rules.classify import DayResult, Mark, classify_day, classify_punch
 from kiosk.rules.holidays import Holiday, HolidayCalendar, HolidayKind
 from kiosk.rules.periods import Period, period_for, period_on

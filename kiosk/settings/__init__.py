@@ -19,7 +19,7 @@ from kiosk.settings.console import ConsoleSettings
 from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
-from kiosk.settings.fingerprint import FingerprintSettings
+from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.settings.photos import PhotoSettings
 from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
@@ -46,7 +46,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
-    fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
+    fingerprint: ZkTerminalSettings = field(default_factory=ZkTerminalSettings)
     uart_fingerprint: UartFingerprintSettings = field(default_factory=UartFingerprintSettings)
     zk_server: ZkServerSettings = field(default_factory=ZkServerSettings)
     soap: SoapSettings = field(default_factory=SoapSettings)

@@ -18,7 +18,7 @@ from datetime import datetime, tzinfo
 from kiosk.settings.soap import SoapSettings
 from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
-from sync.names import ascii_name
+from sync.ascii_names import ascii_name
 from sync.soap import codec
 from sync.soap.attlog import AttLogLines
 from sync.soap.codec import BadRequest, SoapRequest

@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 
 from kiosk.domain import Employee, Kind, Method, Punch
 from kiosk.timeutil import device_wall_clock
-from sync.names import ascii_name
+from sync.ascii_names import ascii_name
 from sync.zk.records import AttendanceRecord, UserRecord
 
 VERIFY = {Method.FACE: 15, Method.FINGERPRINT: 1, Method.MANUAL: 0}

@@ -22,7 +22,7 @@ from kiosk.settings import Settings
 from kiosk.settings.sync import SyncSettings
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
-from sync.service import Deliverer
+from sync.deliverer import Deliverer
 from sync.targets import configured_targets
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class FingerprintSettings:
+class ZkTerminalSettings:
     terminal_address: str = field(
         default="", metadata={"help": "IP address of the ZKTeco terminal; empty = no terminal (fallback off)"}
     )

@@ -13,7 +13,7 @@ from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from sync.adms import AdmsTransport
-from sync.deliver import PushOutcome, PushPolicy, Transport, run_target
+from sync.delivery_loop import PushOutcome, PushPolicy, Transport, run_target
 from sync.push import SiapTransport
 from sync.roster import RosterClient, RosterError, RosterResult, sync_roster
 from sync.targets import PRIMARY, Target, configured_targets
