@@ -34,7 +34,7 @@ def _today_context() -> dict:
     start = datetime.combine(day, time(), tzinfo=UTC) - timedelta(hours=36)
     punches = kiosk.store.punches.between(start, start + timedelta(hours=96))
     absences = kiosk.store.absences.list(start=day.isoformat(), end=day.isoformat())
-    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, schedules.holidays(), day, kiosk.settings.tz)
+    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, kiosk.holidays, day, kiosk.settings.tz)
     return {"rows": rows, "day": day, "now": now, "missing": [r for r in rows if r.missing]}
 
 
