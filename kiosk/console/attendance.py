@@ -88,11 +88,13 @@ def manual_punch():
     except ValueError:
         flash(t("bad_time"), "error")
         return redirect(url_for("attendance.punches"))
-    if at > kiosk.now() + timedelta(minutes=1):
-        flash(t("future_time"), "error")
-        return redirect(url_for("attendance.punches"))
     try:
-        punch = staff.manual_punch(kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor())
+        punch = staff.manual_punch(
+            kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor(), now=kiosk.now()
+        )
+    except staff.ManualPunchInFuture:
+        flash(t("future_time", minutes=staff.FUTURE_TOLERANCE_MINUTES), "error")
+        return redirect(url_for("attendance.punches"))
     except (ValueError, StoreError) as exc:
         flash(t("manual_refused", reason=str(exc)), "error")
         return redirect(url_for("attendance.punches"))
