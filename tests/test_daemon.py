@@ -169,11 +169,17 @@ def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, 
     process = start_kiosk(config, notify)
     try:
         notify.wait_for("READY=1", timeout=60)
-        config.write_text(config.read_text() + "\n[face]\ntolerence = 0.4\n")
+        base = config.read_text()
+        config.write_text(base + "\n[face]\ntolerence = 0.4\n")
         process.send_signal(signal.SIGHUP)
         time.sleep(2.0)
         assert process.poll() is None, "a broken config on SIGHUP must not stop the kiosk"
-        config.write_text(config.read_text().replace("tolerence = 0.4", "tolerance = 0.45"))
+        # It parses, but names a holiday file that is not there: refused as well, before the parts stop.
+        config.write_text(base + f'\n[schedule]\nholidays_file = "{tmp_path / "holidays.toml"}"\n')
+        process.send_signal(signal.SIGHUP)
+        time.sleep(2.0)
+        assert process.poll() is None, "a missing holiday file on SIGHUP must not stop the kiosk"
+        config.write_text(base + "\n[face]\ntolerance = 0.45\n")
         process.send_signal(signal.SIGHUP)
         notify.wait_for("RELOADING=1", timeout=30)
         deadline = time.monotonic() + 60
@@ -183,6 +189,7 @@ def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, 
     finally:
         seconds, output = terminate(process)
     assert "configuration refused" in output and "tolerence" in output
+    assert "schedule.holidays_file" in output and "file not found" in output
     assert "configuration re-read" in output
     assert process.returncode == 0
 

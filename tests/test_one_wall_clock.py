@@ -193,10 +193,11 @@ def test_cli_list_shows_the_device_clock(kiosk_config, kiosk):
 
 
 def test_monthly_recap_is_the_same_for_every_offset(kiosk_config, store):
+    from kiosk.app.wiring import load_holidays
     from kiosk.report.collect import monthly_recap
 
     _, settings = kiosk_config
     schedules = settings.schedule
-    recap = monthly_recap(store, schedules, schedules.holidays(), 2026, 11, until=datetime(2026, 11, 24).date(), zone=WIB)
+    recap = monthly_recap(store, schedules, load_holidays(settings), 2026, 11, until=datetime(2026, 11, 24).date(), zone=WIB)
     tallies = {row.employee.nip: row.tally for row in recap.rows}
     assert len(tallies) == len(OFFSETS) and len(set(tallies.values())) == 1, tallies

@@ -9,6 +9,7 @@ import threading
 import click
 
 from kiosk.app.daemon import Kiosk
+from kiosk.app.wiring import load_holidays
 from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, pass_app
 from kiosk.face.models import ModelsMissing
@@ -55,7 +56,7 @@ def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
     kiosk = Kiosk(settings, exit_at_end=exit_at_end)
     try:
         kiosk.start()
-    except (ModelsMissing, CameraError, StoreError) as exc:
+    except (ModelsMissing, CameraError, StoreError, ConfigError) as exc:
         kiosk.stop()
         fail(str(exc))
     return kiosk
@@ -70,6 +71,7 @@ def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, rel
             reload.clear()
             try:
                 fresh = load_settings(app.config_path)
+                load_holidays(fresh)  # a broken holiday file is refused here too, not after the parts stopped
             except ConfigError as exc:
                 log.error("SIGHUP: configuration refused, keeping the running one: %s", exc)
                 continue

@@ -34,7 +34,7 @@ def _today_context() -> dict:
     start = datetime.combine(day, time(), tzinfo=UTC) - timedelta(hours=36)
     punches = kiosk.store.punches.between(start, start + timedelta(hours=96))
     absences = kiosk.store.absences.list(start=day.isoformat(), end=day.isoformat())
-    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, schedules.holidays(), day, kiosk.settings.tz)
+    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, kiosk.holidays, day, kiosk.settings.tz)
     return {"rows": rows, "day": day, "now": now, "missing": [r for r in rows if r.missing]}
 
 
@@ -88,11 +88,13 @@ def manual_punch():
     except ValueError:
         flash(t("bad_time"), "error")
         return redirect(url_for("attendance.punches"))
-    if at > kiosk.now() + timedelta(minutes=1):
-        flash(t("future_time"), "error")
-        return redirect(url_for("attendance.punches"))
     try:
-        punch = staff.manual_punch(kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor())
+        punch = staff.manual_punch(
+            kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor(), now=kiosk.now()
+        )
+    except staff.ManualPunchInFuture:
+        flash(t("future_time", minutes=staff.FUTURE_TOLERANCE_MINUTES), "error")
+        return redirect(url_for("attendance.punches"))
     except (ValueError, StoreError) as exc:
         flash(t("manual_refused", reason=str(exc)), "error")
         return redirect(url_for("attendance.punches"))

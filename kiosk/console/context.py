@@ -13,6 +13,7 @@ from flask import abort, current_app, g, redirect, request, url_for
 
 from kiosk.console.text import translate
 from kiosk.console.throttle import LoginThrottle
+from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.store.accounts import Account, Role
@@ -45,6 +46,7 @@ class Console:
     throttle: LoginThrottle
     now: Callable[[], datetime]
     models: LazyModels
+    holidays: HolidayCalendar  # the calendar of [schedule], loaded once when the console starts
 
     @property
     def language(self) -> str:

@@ -31,7 +31,7 @@ def _recap(year: int, month: int):
     kiosk = console()
     schedules = kiosk.settings.schedule
     unit = kiosk.settings.console.unit or None
-    return finished_recap(kiosk.store, schedules, schedules.holidays(), year, month, kiosk.now().date(), unit, zone=kiosk.settings.tz)
+    return finished_recap(kiosk.store, schedules, kiosk.holidays, year, month, kiosk.now().date(), unit, zone=kiosk.settings.tz)
 
 
 @blueprint.route("/recap")
@@ -44,7 +44,7 @@ def show():
     recap = _recap(year, number)
     schedules = kiosk.settings.schedule
     violations = yearly_violations(
-        kiosk.store, schedules, schedules.holidays(), year, kiosk.settings.console.unit or None, until=recap.last,
+        kiosk.store, schedules, kiosk.holidays, year, kiosk.settings.console.unit or None, until=recap.last,
         zone=kiosk.settings.tz,
     )
     groups = []
