@@ -53,7 +53,11 @@ def signature_of(function: ast.FunctionDef) -> inspect.Signature:
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     params = []
     for index, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
-        kind = inspect.Parameter.POSITIONAL_ONLY if index < len(args.posonlyargs) else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        kind = (
+            inspect.Parameter.POSITIONAL_ONLY
+            if index < len(args.posonlyargs)
+            else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        )
         params.append(inspect.Parameter(arg.arg, kind, default=value_of(default)))
     if args.vararg:
         params.append(inspect.Parameter(args.vararg.arg, inspect.Parameter.VAR_POSITIONAL))
@@ -85,16 +89,16 @@ def real_methods() -> dict[str, inspect.Signature]:
     (cls,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Picamera2"]
     methods = {}
     for node in cls.body:
-        if isinstance(node, ast.FunctionDef) and not any(ast.unparse(d).endswith("overload") for d in node.decorator_list):
+        if isinstance(node, ast.FunctionDef) and not any(
+            ast.unparse(d).endswith("overload") for d in node.decorator_list
+        ):
             methods[node.name] = signature_of(node)
     return methods
 
 
 def fake_methods() -> dict[str, inspect.Signature]:
     return {
-        name: inspect.signature(member)
-        for name, member in vars(FakePicamera2).items()
-        if inspect.isfunction(member)
+        name: inspect.signature(member) for name, member in vars(FakePicamera2).items() if inspect.isfunction(member)
     }
 
 
@@ -114,9 +118,13 @@ def differences(fake: inspect.Signature, real: inspect.Signature) -> list[str]:
 
 def test_every_method_of_the_fake_has_picamera2s_real_signature(real_methods):
     fake = fake_methods()
-    assert {"__init__", "create_video_configuration", "configure", "start", "capture_array", "stop", "close"} <= set(fake)
+    assert {"__init__", "create_video_configuration", "configure", "start", "capture_array", "stop", "close"} <= set(
+        fake
+    )
     problems = {
-        name: differences(signature, real_methods[name]) if name in real_methods else ["picamera2.Picamera2 has no such method"]
+        name: differences(signature, real_methods[name])
+        if name in real_methods
+        else ["picamera2.Picamera2 has no such method"]
         for name, signature in fake.items()
     }
     assert {name: found for name, found in problems.items() if found} == {}
@@ -140,11 +148,19 @@ def driver_calls() -> list[tuple[str, ast.Call]]:
     for node in ast.walk(tree):  # cam -> self._cam, including `self._cam, self._index = cam, 0`
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                pairs = zip(target.elts, node.value.elts, strict=False) if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) else [(target, node.value)]
+                pairs = (
+                    zip(target.elts, node.value.elts, strict=False)
+                    if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+                    else [(target, node.value)]
+                )
                 holders.update(ast.unparse(t) for t, v in pairs if ast.unparse(v) in holders)
     calls = [("__init__", node) for node in constructions]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) in holders:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and ast.unparse(node.func.value) in holders
+        ):
             calls.append((node.func.attr, node))
     return calls
 
@@ -153,7 +169,15 @@ def test_every_call_the_driver_makes_fits_picamera2s_real_signature(real_methods
     calls = driver_calls()
     called = {name for name, _ in calls}
     # the driver's whole use of the camera, so a renamed variable cannot make this test check nothing
-    assert {"__init__", "create_video_configuration", "configure", "start", "capture_array", "stop", "close"} <= called, called
+    assert {
+        "__init__",
+        "create_video_configuration",
+        "configure",
+        "start",
+        "capture_array",
+        "stop",
+        "close",
+    } <= called, called
     assert called <= set(fake_methods()), f"the driver calls {called - set(fake_methods())}, which the fake lacks"
     refused = []
     for name, call in calls:
