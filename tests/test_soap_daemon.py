@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import REPO
+from soap_helpers import get_att_log, get_user_info
+from test_daemon import NotifySocket, start_kiosk, synthetic_video, terminate, write_config
+
 from kiosk.domain import Employee
 from kiosk.settings import load_settings
 from kiosk.store import Store
-from tests.soap_helpers import get_att_log, get_user_info
-from tests.test_daemon import REPO, NotifySocket, start_kiosk, synthetic_video, terminate, write_config
 
 
 def free_port() -> int:
