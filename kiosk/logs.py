@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Mapping
 
 _HANDLER_NAME = "kiosk-console"
 # sd-daemon(3) priorities
@@ -24,7 +25,7 @@ class JournalFormatter(logging.Formatter):
         return "\n".join(prefix + line for line in text.splitlines())
 
 
-def configure_logging(verbose: bool = False, environ: dict[str, str] | None = None) -> logging.Handler:
+def configure_logging(verbose: bool = False, environ: Mapping[str, str] | None = None) -> logging.Handler:
     environ = os.environ if environ is None else environ
     handler = logging.StreamHandler(sys.stderr)
     if environ.get("JOURNAL_STREAM"):
