@@ -89,10 +89,14 @@ def _load_sounds() -> dict[Chime, object]:
         from drivers.display._pygame import pygame
 
         pygame.mixer.init(frequency=SAMPLE_RATE, size=-16, channels=1)
-        frequency, _format, channels = pygame.mixer.get_init()
+        accepted = pygame.mixer.get_init()  # (frequency, format, channels), None if the mixer did not start
     except Exception as exc:  # noqa: BLE001  # no device, no driver, or no pygame: all mean silence
         log.info("no audio device (%s); sound cues are off", exc)
         return {}
+    if accepted is None:
+        log.info("no audio device (the mixer did not start); sound cues are off")
+        return {}
+    frequency, _format, channels = accepted
     return {chime: _make_sound(pygame, chime, frequency, channels) for chime in Chime}
 
 

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 _HANDLER_NAME = "kiosk-console"
 # sd-daemon(3) priorities
@@ -65,7 +65,7 @@ class RepeatLimit(logging.Filter):
         return True
 
 
-def configure_logging(verbose: bool = False, environ: dict[str, str] | None = None) -> logging.Handler:
+def configure_logging(verbose: bool = False, environ: Mapping[str, str] | None = None) -> logging.Handler:
     environ = os.environ if environ is None else environ
     handler = logging.StreamHandler(sys.stderr)
     if environ.get("JOURNAL_STREAM"):

@@ -151,8 +151,8 @@ def _violation_json(row) -> dict:
         "nip": row.employee.nip,
         "name": row.employee.name,
         "unit": row.employee.unit,
-        "months": dict(zip([m.lower() for m in MONTHS], row.months)),
-        "cumulative": dict(zip([m.lower() for m in MONTHS], row.cumulative)),
+        "months": dict(zip([m.lower() for m in MONTHS], row.months, strict=True)),
+        "cumulative": dict(zip([m.lower() for m in MONTHS], row.cumulative, strict=True)),
         "total": row.total,
         "tk_minutes": row.total_minutes,
     }

@@ -36,10 +36,11 @@ def run_command(app: App, exit_at_end: bool) -> None:
     settings = app.settings
     while True:
         kiosk = start_kiosk(settings, exit_at_end)
-        settings = serve(kiosk, app, settings, stop, reload)
+        fresh = serve(kiosk, app, settings, stop, reload)  # None: stop; new settings: restart with them
         kiosk.stop()
-        if settings is None:
+        if fresh is None:
             break
+        settings = fresh
         kiosk.notifier.send("RELOADING=1")
     if kiosk.pipeline is not None and kiosk.pipeline.failure:
         fail(f"the replay stopped: {kiosk.pipeline.failure}")

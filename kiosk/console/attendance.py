@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
@@ -56,7 +57,7 @@ def today_partial():
 def punches():
     kiosk = console()
     today = kiosk.now().date()
-    errors = []
+    errors: list[str] = []
     first = _date_arg("from", today, errors)
     last = _date_arg("to", today, errors)
     if last < first:
@@ -100,7 +101,10 @@ def manual_punch():
         return redirect(url_for("attendance.punches"))
     flash(t("manual_recorded", seq=punch.seq, nip=punch.nip, time=f"{punch.local_time:%Y-%m-%d %H:%M}"), "ok")
     day = punch.local_time.date().isoformat()
-    return redirect(url_for("attendance.punches", **{"from": day, "to": day}))
+    # "from" is a Python keyword, so the range goes in as a mapping; Any because url_for's own options
+    # (_external: bool, ...) share the keyword namespace with the URL's values.
+    day_range: dict[str, Any] = {"from": day, "to": day}
+    return redirect(url_for("attendance.punches", **day_range))
 
 
 @blueprint.route("/punches/<int:seq>/photo")

@@ -19,6 +19,7 @@ from kiosk.store import Store
 from kiosk.store.accounts import Account, Role
 
 if TYPE_CHECKING:
+    from kiosk.face.models import FaceModels
     from kiosk.recorder import PunchRecorder
 
 
@@ -26,10 +27,10 @@ class LazyModels:
     """The face models, loaded at the first enrollment (they take memory and a second or two)."""
 
     def __init__(self) -> None:
-        self._models = None
+        self._models: FaceModels | None = None
         self._lock = threading.Lock()
 
-    def get(self):
+    def get(self) -> FaceModels:
         from kiosk.face.models import FaceModels
 
         with self._lock:

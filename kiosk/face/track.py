@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kiosk.face.liveness import LivenessMeter
 from kiosk.face.match import Match
@@ -47,7 +47,6 @@ class Track:
 
     id: int
     box: FaceBox
-    first_t: float
     last_t: float
     liveness: LivenessMeter
     encoded_quality: float = -1.0  # quality score of the frame last encoded
@@ -59,7 +58,6 @@ class Track:
     pending_frame: object = None  # the Frame that encoding was made from: the evidence photo
     done: bool = False  # handed to the recorder: nothing more to do until the face leaves
     last_cue: Cue | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 class Tracker:
@@ -83,7 +81,7 @@ class Tracker:
             if best is not None and overlap(best.box, box) < MIN_OVERLAP and not near(best.box, box):
                 best = None
             if best is None:
-                best = Track(next(self._ids), box, t, t, self.new_meter())
+                best = Track(next(self._ids), box, last_t=t, liveness=self.new_meter())
                 self.tracks.append(best)
             else:
                 free.remove(best)

@@ -103,6 +103,13 @@ class Database:
             row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def count(self, sql: str, params: tuple | dict = ()) -> int:
+        """The integer a SELECT COUNT(*) returns (typed, unlike `scalar`)."""
+        value = self.scalar(sql, params)
+        if not isinstance(value, int):
+            raise TypeError(f"{sql!r} returned {value!r}, not a count")
+        return value
+
     def checkpoint(self) -> bool:
         """Copy the WAL into the database file and truncate the WAL to zero bytes, so rows deleted
         (and zeroed by secure_delete) no longer exist in an older WAL frame. False when a reader in

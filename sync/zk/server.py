@@ -223,7 +223,7 @@ class _TcpConversation:
         self.started = time.monotonic()
         self.evicted: str | None = None
 
-    def occupant(self) -> Occupant:
+    def occupant(self) -> Occupant[_TcpConversation]:
         return Occupant(self, self.session.source, self.session.authenticated, self.session.last_seen)
 
     def evict(self, why: str) -> None:
@@ -299,7 +299,7 @@ class _UdpSession:
         self.session, self.addr = session, addr
         self.started = time.monotonic()
 
-    def occupant(self) -> Occupant:
+    def occupant(self) -> Occupant[int]:
         return Occupant(
             self.session.session_id, self.session.source, self.session.authenticated, self.session.last_seen
         )
