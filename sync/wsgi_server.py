@@ -83,6 +83,9 @@ class ServerThread:
         self._ready.wait(10)
         return self
 
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
+
     def stop(self, timeout: float = 10.0) -> None:
         loop, stopping = self._loop, self._stopping
         if loop is not None and stopping is not None and self.thread.is_alive():

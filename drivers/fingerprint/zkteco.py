@@ -251,6 +251,9 @@ class ZkFallback:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def request_roster_push(self) -> None:
         self._jobs.put(self._push)
 

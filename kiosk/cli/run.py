@@ -54,7 +54,10 @@ def run_command(app: App, exit_at_end: bool) -> None:
 
 
 def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
-    kiosk = Kiosk(settings, exit_at_end=exit_at_end)
+    try:
+        kiosk = Kiosk(settings, exit_at_end=exit_at_end)  # opens the store: a damaged one stops here
+    except StoreError as exc:
+        fail(str(exc))
     try:
         kiosk.start()
     except (ModelsMissing, CameraError, StoreError, ConfigError) as exc:

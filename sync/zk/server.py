@@ -172,6 +172,10 @@ class ZkServer:
         for thread in list(self._threads):
             thread.join(timeout)
 
+    def is_alive(self) -> bool:
+        """Is it still accepting connections? (The daemon restarts it when not.)"""
+        return any(t.name == "zk-tcp-accept" and t.is_alive() for t in self._threads)
+
     def tcp_clients(self) -> int:
         with self._lock:
             return len(self._connections)
