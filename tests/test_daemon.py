@@ -269,8 +269,9 @@ def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
 
         daemon = start_kiosk(config)
         burst = subprocess.Popen(
-            [sys.executable, str(HERE / "crash_child.py"), str(database), "0.01", "800"], stdout=subprocess.PIPE, env=env
-        )
+            [sys.executable, str(HERE / "crash_child.py"), str(database), "0.01", "800"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
         assert burst.stdout is not None and burst.stdout.readline().strip() == b"ready"
         wait_until(receiver.store.count, "deliveries during the burst", until=lambda n: n > 20, timeout=60, interval=0.2)
         seconds, first_run = terminate(daemon)  # in the middle of the burst
@@ -279,8 +280,9 @@ def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
 
         daemon = start_kiosk(config)  # restarted while the burst goes on
         try:
-            committed = reported(burst.communicate(timeout=60)[0])
-            assert len(committed) == 800
+            out, err = burst.communicate(timeout=60)
+            committed = reported(out)
+            assert len(committed) == 800, f"the burst child stopped early: {err.decode()[-3000:]}"
             wait_until(
                 lambda: (receiver.store.count(), len(kiosk_uuids(database))),
                 "everything delivered (received, stored)",
