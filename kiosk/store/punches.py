@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import itertools
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
 from kiosk.domain import Kind, Method, NewPunch, Punch, Status
 from kiosk.store.db import Database
@@ -61,17 +64,20 @@ class Punches:
 
     def page(self, after_seq: int = 0, limit: int = 1000) -> list[Punch]:
         """Punches after `after_seq` in seq order: the pull API, exports and delivery page through this."""
-        rows = self.db.tuples(f"SELECT {_COLUMNS_SQL} FROM punches WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
-        return [_punch_of_tuple(row) for row in rows]
+        punches = _punches_of_page(self.db.tuples(_PAGE_SQL, (after_seq, limit)))
+        if punches is None:  # a value no enum knows: the reference conversion says which
+            rows = self.db.query("SELECT * FROM punches WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
+            punches = [punch_of(row) for row in rows]
+        return punches
 
     def count(self) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM punches"))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches"))
 
     def count_for(self, nip: str) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))
 
     def last_seq(self) -> int:
-        return int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))
 
     def between(self, start_utc: datetime, end_utc: datetime, nip: str | None = None) -> list[Punch]:
         """Punches with start <= time < end, in time order (for rules and reports, not for sync)."""
@@ -118,30 +124,82 @@ def _row_of(new: NewPunch, device_id: str) -> dict:
     }
 
 
-# Page reads convert 100,000s of rows: positional tuples, enum members from dicts and one __dict__
-# update per punch cost a third of sqlite3.Row + Enum() + the frozen dataclass's 19 setattr calls.
-_COLUMNS = tuple(field.name for field in dataclasses.fields(Punch))  # the table's columns have these names
-_COLUMNS_SQL = ", ".join(_COLUMNS)
-_METHODS = {member.value: member for member in Method}
-_KINDS = {member.value: member for member in Kind}
-_STATUSES = {member.value: member for member in Status}
+# Paged reads: the pull API, SOAP GetAttLog, the ZK attendance dataset and the exports convert
+# 100,000s of rows through page(); bench/store_bench.py measures it beside bare sqlite3. Beyond the
+# fetch itself, the cost is Python work per row, so:
+# - SQLite decodes the four low-cardinality columns (method, kind, status, clock_synced) into one
+#   small integer, the position of that combination in _DECODED: one value per row crosses into
+#   Python instead of four, and one look-up replaces three Enum() calls and a bool(). A value outside
+#   the enums decodes to NULL, and that page is read again through punch_of(), which raises the same
+#   ValueError as every other read.
+# - _PunchFiller fills Punch's slots with plain attribute stores, which CPython specialises, then
+#   becomes a Punch by setting its __class__ (same slots, so the layout is identical). The frozen
+#   dataclass's own __init__ makes 19 object.__setattr__ calls, three times the cost. What comes out
+#   is an ordinary Punch: frozen, equal to and hashing like punch_of()'s (tests/test_store.py checks
+#   every field and its type, for every decoded combination).
+# - Times are parsed with datetime.fromisoformat (C; reads the trailing Z).
+_DECODED = tuple(itertools.product(Method, Kind, Status, (False, True)))
+_DECODED_AT = dict(enumerate(_DECODED))  # a dict, so NULL (None) is a KeyError, not a silent index
 
 
-def _punch_of_tuple(row: tuple) -> Punch:
-    """The same Punch as punch_of(), from a row selected as _COLUMNS_SQL."""
-    (seq, punch_uuid, nip, time_utc, offset, method, kind, status, status_minutes, distance, liveness, clock_synced,
-     photo, boot_id, monotonic_ns, source_key, note, device_id, recorded_utc) = row  # fmt: skip
-    punch = object.__new__(Punch)
-    # Bypasses the frozen __init__ only to skip its 19 object.__setattr__ calls; the values are exactly
-    # what punch_of() passes (tests/test_store.py compares both paths field by field).
-    punch.__dict__.update(
-        seq=seq, uuid=punch_uuid, nip=nip, time_utc=from_utc_text(time_utc), utc_offset_minutes=offset,
-        method=_METHODS[method], kind=_KINDS[kind], status=_STATUSES[status], status_minutes=status_minutes,
-        distance=distance, liveness=liveness, clock_synced=bool(clock_synced), photo=photo, boot_id=boot_id,
-        monotonic_ns=monotonic_ns, source_key=source_key, note=note, device_id=device_id,
-        recorded_utc=from_utc_text(recorded_utc),
-    )  # fmt: skip
-    return punch
+def _position_sql(column: str, values: Sequence[str | bool]) -> str:
+    """The position of `column`'s value in `values`, NULL when it is none of them."""
+    literals = [str(int(value)) if isinstance(value, bool) else "'" + value.replace("'", "''") + "'" for value in values]
+    return f"CASE {column} " + " ".join(f"WHEN {literal} THEN {i}" for i, literal in enumerate(literals)) + " END"
+
+
+# Mixed radix in the order of itertools.product above: method, kind, status, clock_synced.
+_DECODED_SQL = (
+    f"((({_position_sql('method', list(Method))}) * {len(Kind)} + {_position_sql('kind', list(Kind))})"
+    f" * {len(Status)} + {_position_sql('status', list(Status))}) * 2 + {_position_sql('clock_synced', [False, True])}"
+)
+
+
+class _PunchFiller:
+    """Builds one Punch from a page row; the parameters are the page query's columns, in order."""
+
+    __slots__ = Punch.__slots__
+
+    def __init__(
+        self, seq: int, uuid: str, nip: str, time_utc: str, utc_offset_minutes: int, decoded: int, status_minutes: int,
+        distance: float | None, liveness: float | None, photo: str | None, boot_id: str, monotonic_ns: int,
+        source_key: str | None, note: str, device_id: str, recorded_utc: str,
+    ) -> None:  # fmt: skip
+        self.seq = seq
+        self.uuid = uuid
+        self.nip = nip
+        self.time_utc = datetime.fromisoformat(time_utc)
+        self.utc_offset_minutes = utc_offset_minutes
+        self.method, self.kind, self.status, self.clock_synced = _DECODED_AT[decoded]
+        self.status_minutes = status_minutes
+        self.distance = distance
+        self.liveness = liveness
+        self.photo = photo
+        self.boot_id = boot_id
+        self.monotonic_ns = monotonic_ns
+        self.source_key = source_key
+        self.note = note
+        self.device_id = device_id
+        self.recorded_utc = datetime.fromisoformat(recorded_utc)
+        self.__class__ = Punch  # type: ignore[assignment]
+
+
+_PAGE_COLUMNS = tuple(inspect.signature(_PunchFiller.__init__).parameters)[1:]
+_FILLED = {*_PAGE_COLUMNS} - {"decoded"} | {"method", "kind", "status", "clock_synced"}
+if _FILLED != {field.name for field in dataclasses.fields(Punch)}:  # a new Punch field must be read by page() too
+    raise ImportError(f"_PunchFiller fills {sorted(_FILLED)}, not every Punch field")
+_PAGE_SQL = (
+    f"SELECT {', '.join(_DECODED_SQL if name == 'decoded' else name for name in _PAGE_COLUMNS)}"
+    " FROM punches WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+
+
+def _punches_of_page(rows: list[tuple]) -> list[Punch] | None:
+    """The page's Punch values; None when a row holds a value outside the enums (see above)."""
+    try:
+        return cast(list[Punch], list(itertools.starmap(_PunchFiller, rows)))
+    except KeyError:
+        return None
 
 
 def punch_of(row: sqlite3.Row) -> Punch:
