@@ -1,5 +1,5 @@
-"""Paged punch reads on a real SQLite file: page() builds Punch values its own fast way
-(kiosk/store/punches.py, measured by bench/store_bench.py), and must return exactly what the
+"""Paged punch reads on a real SQLite file: page() and between() build Punch values their own fast
+way (kiosk/store/punch_rows.py, measured by bench/store_bench.py), and must return exactly what the
 one-by-one read get() returns: every field, its type, equality, hash and the wall-clock time."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import dataclasses
 import itertools
 import sqlite3
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ def assert_same_punch(fast: Punch, slow: Punch) -> None:
     for field in dataclasses.fields(Punch):
         mine, reference = getattr(fast, field.name), getattr(slow, field.name)
         assert (field.name, type(mine), mine) == (field.name, type(reference), reference)
-    assert fast.time_utc.tzinfo == slow.time_utc.tzinfo == timezone.utc
+    assert fast.time_utc.tzinfo == slow.time_utc.tzinfo == UTC
     assert fast.local_time == slow.local_time and fast.local_time.utcoffset() == slow.local_time.utcoffset()
     assert fast == slow and hash(fast) == hash(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -62,7 +62,7 @@ def test_pages_equal_one_by_one_reads_across_offsets_methods_sources_and_nulls(d
                      monotonic_ns=2**62 + i, classification=Classification(Kind.DATANG, Status.LATE, 17)),
             NewPunch(nip=NIP, time=at + timedelta(seconds=1), method=Method.FINGERPRINT, source_key=f"zk:SN1:7:{i}",
                      classification=Classification(Kind.SIANG, Status.ON_TIME)),  # a terminal's log line
-            NewPunch(nip=NIP, time=at + timedelta(seconds=2), method=Method.MANUAL, note="lupa absen, surat ✓",
+            NewPunch(nip=NIP, time=at + timedelta(seconds=2), method=Method.MANUAL, note=" lupa absen, surat ✓ ",
                      classification=Classification(Kind.PULANG, Status.EARLY, 5)),
         ]  # fmt: skip
     stored = [db.punches.record(new) for new in news]
@@ -83,6 +83,12 @@ def test_pages_equal_one_by_one_reads_across_offsets_methods_sources_and_nulls(d
             assert punch.local_time == new.time and punch.local_time.utcoffset() == new.time.utcoffset()
             assert (punch.method, punch.source_key, punch.photo, punch.distance) == (new.method, new.source_key, new.photo, new.distance)
     assert {p.device_id for p in paged} == {"T-1", "T-2"}
+    # between() (reports, exports, the console) converts the same way, in time order.
+    in_range = db.punches.between(AT - timedelta(hours=1), AT + timedelta(minutes=3))
+    expected = sorted((p for p in stored if AT - timedelta(hours=1) <= p.time_utc < AT + timedelta(minutes=3)), key=lambda p: (p.time_utc, p.seq))
+    assert 0 < len(in_range) == len(expected) < len(stored)
+    for fast, slow in zip(in_range, expected, strict=True):
+        assert_same_punch(fast, slow)
     assert [p.utc_offset_minutes for p in paged[::4]][:6] == [420, 0, -210, 345, 540, -720]
 
 
@@ -126,6 +132,9 @@ def test_a_value_no_enum_knows_fails_the_page_as_it_fails_get(db: Store) -> None
     with pytest.raises(ValueError) as paged:
         db.punches.page()
     assert str(paged.value) == str(one_by_one.value)
+    with pytest.raises(ValueError) as in_range:
+        db.punches.between(AT - timedelta(days=1), AT + timedelta(days=1))
+    assert str(in_range.value) == str(one_by_one.value)
 
 
 def test_a_clock_flag_other_than_0_or_1_reads_as_get_reads_it(db: Store) -> None:
