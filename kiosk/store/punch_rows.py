@@ -7,8 +7,9 @@ the cost is Python work per row, so:
 - SQLite decodes the four low-cardinality columns (method, kind, status, clock_synced) into one
   small integer, the position of that combination in DECODED: one value per row crosses into Python
   instead of four, and one look-up replaces three Enum() calls and a bool(). A value outside the
-  enums decodes to NULL, and punches_of_rows() returns None: the caller reads those rows again through
-  the reference conversion (punches.punch_of), which raises the same ValueError as any other read.
+  enums decodes to NULL, and punches_of_rows() raises OutsideTheEnums: the caller reads those rows
+  again through the reference conversion (punches.punch_of), which raises the same ValueError as any
+  other read.
 - _PunchFiller fills Punch's slots with plain attribute stores, which CPython specialises, then
   becomes a Punch by setting its __class__ (the same slots, so the same memory layout). The frozen
   dataclass's own __init__ makes 19 object.__setattr__ calls, three times the cost. What comes out is
@@ -85,9 +86,13 @@ if _FILLED != {field.name for field in dataclasses.fields(Punch)}:  # a new Punc
 PUNCH_ROW_SQL = ", ".join(_DECODED_SQL if name == "decoded" else name for name in _COLUMNS)
 
 
-def punches_of_rows(rows: list[tuple]) -> list[Punch] | None:
-    """The rows' Punch values, in order; None when a row holds a value outside the enums."""
+class OutsideTheEnums(Exception):
+    """A row holds a method, kind, status or clock flag that the fast conversion does not decode."""
+
+
+def punches_of_rows(rows: list[tuple]) -> list[Punch]:
+    """The rows' Punch values, in order. Raises OutsideTheEnums (see the module's docstring)."""
     try:
         return cast(list[Punch], list(itertools.starmap(_PunchFiller, rows)))
     except KeyError:
-        return None
+        raise OutsideTheEnums from None

@@ -11,7 +11,7 @@ from typing import cast
 from kiosk.domain import Kind, Method, NewPunch, Punch, Status
 from kiosk.store.db import Database
 from kiosk.store.errors import DuplicatePunch
-from kiosk.store.punch_rows import PUNCH_ROW_SQL, punches_of_rows
+from kiosk.store.punch_rows import PUNCH_ROW_SQL, OutsideTheEnums, punches_of_rows
 from kiosk.timeutil import from_utc_text, offset_minutes, to_utc_text, utc_now
 
 _INSERT = """
@@ -87,10 +87,10 @@ class Punches:
 
     def _select(self, condition: str, params: tuple) -> list[Punch]:
         """Punches WHERE `condition` (with its ORDER BY and LIMIT), by the fast conversion of many rows."""
-        punches = punches_of_rows(self.db.tuples(f"SELECT {PUNCH_ROW_SQL} FROM punches WHERE {condition}", params))
-        if punches is None:  # a value no enum knows: the reference conversion raises the error naming it
-            punches = [punch_of(row) for row in self.db.query(f"SELECT * FROM punches WHERE {condition}", params)]
-        return punches
+        try:
+            return self.db.converted(f"SELECT {PUNCH_ROW_SQL} FROM punches WHERE {condition}", params, punches_of_rows)
+        except OutsideTheEnums:  # the reference conversion raises the error that names the value
+            return [punch_of(row) for row in self.db.query(f"SELECT * FROM punches WHERE {condition}", params)]
 
     def delete_delivered_before(self, cutoff_utc: datetime, delivered_up_to: int) -> int:
         """Housekeeping: drop punches every target has and that are older than the retention."""
