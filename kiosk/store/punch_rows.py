@@ -10,11 +10,12 @@ the cost is Python work per row, so:
   enums decodes to NULL, and punches_of_rows() raises OutsideTheEnums: the caller reads those rows
   again through the reference conversion (punches.punch_of), which raises the same ValueError as any
   other read.
-- _PunchFiller fills Punch's slots with plain attribute stores, which CPython specialises, then
-  becomes a Punch by setting its __class__ (the same slots, so the same memory layout). The frozen
-  dataclass's own __init__ makes 19 object.__setattr__ calls, three times the cost. What comes out is
-  an ordinary Punch: frozen, equal to and hashing like punch_of()'s (tests/test_store_pages.py
-  compares every field and its type, for every decoded combination).
+- _punch_of_row fills the slots of an _Unfrozen object (Punch's slots, no frozen __setattr__) with
+  plain attribute stores, which CPython specialises, then makes it a Punch by setting its __class__
+  (the same slots, so the same memory layout). The frozen dataclass's own __init__ makes 19
+  object.__setattr__ calls, three times the cost. What comes out is an ordinary Punch: frozen, equal
+  to and hashing like punch_of()'s (tests/test_store_pages.py compares every field and its type, for
+  every decoded combination).
 - Times are parsed by datetime.fromisoformat, as timeutil.from_utc_text does (C; reads the trailing Z),
   called directly to save a Python call per time.
 """
@@ -26,7 +27,7 @@ import inspect
 import itertools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from kiosk.domain import Kind, Method, Punch, Status
 
@@ -48,39 +49,47 @@ _DECODED_SQL = (
 )
 
 
-class _PunchFiller:
-    """Builds one Punch from a row; the parameters are the columns of PUNCH_ROW_SQL, in order."""
+class _Unfrozen:
+    """Punch's slots without Punch's frozen __setattr__: _punch_of_row fills one, then makes it a Punch."""
 
     __slots__ = Punch.__slots__
 
-    def __init__(
-        self, seq: int, uuid: str, nip: str, time_utc: str, utc_offset_minutes: int, decoded: int, status_minutes: int,
-        distance: float | None, liveness: float | None, photo: str | None, boot_id: str, monotonic_ns: int,
-        source_key: str | None, note: str, device_id: str, recorded_utc: str,
-    ) -> None:  # fmt: skip
-        self.seq = seq
-        self.uuid = uuid
-        self.nip = nip
-        self.time_utc = datetime.fromisoformat(time_utc)
-        self.utc_offset_minutes = utc_offset_minutes
-        self.method, self.kind, self.status, self.clock_synced = _DECODED_AT[decoded]
-        self.status_minutes = status_minutes
-        self.distance = distance
-        self.liveness = liveness
-        self.photo = photo
-        self.boot_id = boot_id
-        self.monotonic_ns = monotonic_ns
-        self.source_key = source_key
-        self.note = note
-        self.device_id = device_id
-        self.recorded_utc = datetime.fromisoformat(recorded_utc)
-        self.__class__ = Punch  # type: ignore[assignment]
+
+_new = object.__new__
+_parse_utc = datetime.fromisoformat  # timeutil.from_utc_text, without a Python call per time
 
 
-_COLUMNS = tuple(inspect.signature(_PunchFiller.__init__).parameters)[1:]
+def _punch_of_row(
+    seq: int, uuid: str, nip: str, time_utc: str, utc_offset_minutes: int, decoded: int, status_minutes: int,
+    distance: float | None, liveness: float | None, photo: str | None, boot_id: str, monotonic_ns: int,
+    source_key: str | None, note: str, device_id: str, recorded_utc: str,
+) -> Punch:  # fmt: skip
+    """One Punch from one row; the parameters are the columns of PUNCH_ROW_SQL, in order."""
+    punch: Any = _new(_Unfrozen)
+    punch.seq = seq
+    punch.uuid = uuid
+    punch.nip = nip
+    punch.time_utc = _parse_utc(time_utc)
+    punch.utc_offset_minutes = utc_offset_minutes
+    punch.method, punch.kind, punch.status, punch.clock_synced = _DECODED_AT[decoded]
+    punch.status_minutes = status_minutes
+    punch.distance = distance
+    punch.liveness = liveness
+    punch.photo = photo
+    punch.boot_id = boot_id
+    punch.monotonic_ns = monotonic_ns
+    punch.source_key = source_key
+    punch.note = note
+    punch.device_id = device_id
+    punch.recorded_utc = _parse_utc(recorded_utc)
+    punch.__class__ = Punch
+    return cast(Punch, punch)
+
+
+_COLUMNS = tuple(inspect.signature(_punch_of_row).parameters)
 _FILLED = {*_COLUMNS} - {"decoded"} | {"method", "kind", "status", "clock_synced"}
 if _FILLED != {field.name for field in dataclasses.fields(Punch)}:  # a new Punch field must be read here too
-    raise ImportError(f"_PunchFiller fills {sorted(_FILLED)}, not every Punch field")
+    raise ImportError(f"_punch_of_row fills {sorted(_FILLED)}, not every Punch field")
 
 # What to SELECT FROM punches for punches_of_rows().
 PUNCH_ROW_SQL = ", ".join(_DECODED_SQL if name == "decoded" else name for name in _COLUMNS)
@@ -93,6 +102,6 @@ class OutsideTheEnums(Exception):
 def punches_of_rows(rows: list[tuple]) -> list[Punch]:
     """The rows' Punch values, in order. Raises OutsideTheEnums (see the module's docstring)."""
     try:
-        return cast(list[Punch], list(itertools.starmap(_PunchFiller, rows)))
+        return list(itertools.starmap(_punch_of_row, rows))
     except KeyError:
         raise OutsideTheEnums from None
