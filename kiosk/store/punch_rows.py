@@ -27,7 +27,7 @@ import inspect
 import itertools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from kiosk.domain import Kind, Method, Punch, Status
 
@@ -55,7 +55,6 @@ class _Unfrozen:
     __slots__ = Punch.__slots__
 
 
-_new = object.__new__
 _parse_utc = datetime.fromisoformat  # timeutil.from_utc_text, without a Python call per time
 
 
@@ -65,7 +64,7 @@ def _punch_of_row(
     source_key: str | None, note: str, device_id: str, recorded_utc: str,
 ) -> Punch:  # fmt: skip
     """One Punch from one row; the parameters are the columns of PUNCH_ROW_SQL, in order."""
-    punch: Any = _new(_Unfrozen)
+    punch: Any = _Unfrozen()
     punch.seq = seq
     punch.uuid = uuid
     punch.nip = nip
@@ -83,7 +82,7 @@ def _punch_of_row(
     punch.device_id = device_id
     punch.recorded_utc = _parse_utc(recorded_utc)
     punch.__class__ = Punch
-    return cast(Punch, punch)
+    return punch
 
 
 _COLUMNS = tuple(inspect.signature(_punch_of_row).parameters)
