@@ -20,15 +20,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers import REPO, wait_until, write_token
+from test_daemon import synthetic_video, write_config
+from zk_helpers import BUDI, SITI, WIB, open_store, pyzk
 
 from kiosk.app.daemon import Kiosk
 from kiosk.app.supervisor import RestartBudget
 from kiosk.domain import Employee
 from kiosk.settings import load_settings
 from sync.jobs import TERMINAL_ROSTER_EVERY_SECONDS
-from tests.helpers import write_token
-from tests.test_daemon import REPO, synthetic_video, wait_until, write_config
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, pyzk
 
 NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
 TOKEN = "restart-token"
@@ -123,7 +123,7 @@ def test_servers_whose_ports_were_taken_start_once_the_ports_are_free(tmp_path: 
 
             api_holder.free()
             zk_holder.free()
-            wait_until("both servers running", lambda: state(kiosk, "pull api") == state(kiosk, "zk server") == "running", 60)
+            wait_until(lambda: state(kiosk, "pull api") == state(kiosk, "zk server") == "running", "both servers running", timeout=60)
 
             request = urllib.request.Request(
                 f"http://127.0.0.1:{api_port}/api/v1/punches?after=0", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -144,7 +144,7 @@ def test_servers_whose_ports_were_taken_start_once_the_ports_are_free(tmp_path: 
             first = kiosk.zk_server.current
             assert first is not None
             first.stop()
-            wait_until("a new zk server", lambda: kiosk.zk_server.current not in (None, first), 60)
+            wait_until(lambda: kiosk.zk_server.current not in (None, first), "a new zk server", timeout=60)
             conn = pyzk(zk_port).connect()
             try:
                 assert conn.get_serialnumber() == "DAEMON-01"
@@ -160,7 +160,7 @@ def test_a_server_that_keeps_failing_is_given_up_and_the_door_still_records(tmp_
         )
         budget = RestartBudget(restarts=2, window_seconds=600, backoff_initial=0.05, backoff_max=0.1)
         with running_kiosk(config, budget) as kiosk:
-            wait_until("the soap service given up", lambda: state(kiosk, "soap service").startswith("failed"), 30)
+            wait_until(lambda: state(kiosk, "soap service").startswith("failed"), "the soap service given up", timeout=30)
             assert state(kiosk, "soap service").startswith("failed (gave up: did not start: ")
             assert faults(kiosk)["soap service"].startswith("gave up after 2 restarts within 600 s: did not start:")
 
@@ -206,7 +206,7 @@ def test_the_roster_reaches_the_fingerprint_terminal_through_a_scheduler_job(tmp
             assert job is not None and job.trigger.interval.total_seconds() == TERMINAL_ROSTER_EVERY_SECONDS
             link = kiosk.terminal_link.current
             assert link is not None
-            wait_until("the roster written on connect", lambda: link.status.roster is not None, 30)
+            wait_until(lambda: link.status.roster is not None, "the roster written on connect", timeout=30)
 
             def terminal_users() -> list[str]:
                 conn = pyzk(terminal.port).connect()
@@ -218,7 +218,7 @@ def test_the_roster_reaches_the_fingerprint_terminal_through_a_scheduler_job(tmp
             assert terminal_users() == []  # Budi is not on this kiosk: the roster on connect removed him
             kiosk.store.employees.add(NEW)  # enrolled while the link runs
             kiosk.delivery.scheduler.modify_job("terminal-roster", next_run_time=datetime.now(WIB))  # its time comes
-            wait_until("the new employee on the terminal", lambda: terminal_users() == [str(NEW.pin)], 30)
+            wait_until(lambda: terminal_users() == [str(NEW.pin)], "the new employee on the terminal", timeout=30)
     finally:
         terminal.stop()
         terminal_store.close()
