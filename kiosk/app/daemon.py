@@ -125,7 +125,11 @@ class Kiosk:
         self.stop_event = threading.Event()
         self.started_utc = utc_now()
         self.store = Store.open(settings.database_path, device_id=settings.device.id)
-        self.recorder = build_recorder(settings, self.store)
+        try:
+            self.recorder = build_recorder(settings, self.store)  # reads the holiday file: may refuse it
+        except BaseException:
+            self.store.close()
+            raise
         self.hub.subscribe(self._storage_health)
         # The parts that restart within a budget when they fail (kiosk/app/supervisor.py).
         self.supervisor = Supervisor(self.stop_event, restart_budget or RestartBudget(), self.health)

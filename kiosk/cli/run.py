@@ -55,8 +55,9 @@ def run_command(app: App, exit_at_end: bool) -> None:
 
 def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
     try:
-        kiosk = Kiosk(settings, exit_at_end=exit_at_end)  # opens the store: a damaged one stops here
-    except StoreError as exc:
+        # Opens the store and reads the holiday file: a damaged store or a broken file stops here.
+        kiosk = Kiosk(settings, exit_at_end=exit_at_end)
+    except (StoreError, ConfigError) as exc:
         fail(str(exc))
     try:
         kiosk.start()
