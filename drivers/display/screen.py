@@ -82,6 +82,11 @@ class DoorScreen:
         if self._open_error is not None:
             raise self._open_error
 
+    def open_sound(self) -> None:
+        """Open the audio device now (the kiosk calls this after READY=1; else the first chime opens it)."""
+        if self._sound is not None and self._settings.sound:
+            self._sound.open()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         if self._thread is not None:
