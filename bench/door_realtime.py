@@ -301,12 +301,12 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
 def _since_visible(lines: list[str]) -> list[str]:
     """Log lines with their time counted from the moment frame 82 was live (from the log's own clock)."""
     stamps = [_stamp(line) for line in lines]
-    played = next((stamp for line, stamp in zip(lines, stamps) if "playing " in line and stamp is not None), None)
+    played = next((stamp for line, stamp in zip(lines, stamps, strict=True) if "playing " in line and stamp is not None), None)
     if played is None:
         return lines
     fps = float(m.group(1)) if (m := next(filter(None, map(PLAYING.search, lines)), None)) else 29.97
     visible = played + VISIBLE_FRAME / fps
-    return [line if stamp is None else f"{stamp - visible:+7.2f} s {line[24:]}" for line, stamp in zip(lines, stamps)]
+    return [line if stamp is None else f"{stamp - visible:+7.2f} s {line[24:]}" for line, stamp in zip(lines, stamps, strict=True)]
 
 
 def _stamp(line: str) -> float | None:

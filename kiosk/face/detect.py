@@ -70,7 +70,7 @@ class Detector:
         if scale > 1.0:
             small = cv2.resize(rgb, (round(width / scale), round(height / scale)), interpolation=cv2.INTER_AREA)
         rects, scores, _ = self.models.detector.run(small, self.upsample, 0.0)
-        return [(scale_rect(r, scale), float(s)) for r, s in zip(rects, scores)]
+        return [(scale_rect(r, scale), float(s)) for r, s in zip(rects, scores, strict=True)]
 
     def landmarks(self, rgb: np.ndarray, rect: dlib.rectangle, score: float = 0.0) -> Face:
         shape = self.models.landmarks(rgb, rect)

@@ -44,6 +44,11 @@ DETECT_DUTY = 2.0
 # Live frames with a face in view: detection scans only around the tracked faces (~7x cheaper, see
 # kiosk/face/detect.py), and the whole frame this often, so someone else stepping in is found too.
 FULL_FRAME_SECONDS = 1.0
+# Live frames while a face is being encoded: detect at most this often, and only around the tracked
+# faces. Tracking and liveness need only a few samples a second, and under a CPU quota every thread
+# of the kiosk shares it with the encoder process, which the punch waits for (at 0.15 of a core an
+# encoding given a quarter of the quota took ~2 s instead of ~0.6 s).
+ENCODING_DETECT_INTERVAL = 0.3
 
 @dataclass(frozen=True, eq=False)
 class Event:
@@ -116,7 +121,7 @@ class Recognizer:
     def _find(self, rgb: np.ndarray, t: float, live: bool) -> list[Face]:
         """Live frames with a face in view: only around the tracked faces, and the whole frame every
         FULL_FRAME_SECONDS; a file in video time scans every frame whole (results independent of the machine)."""
-        if live and self.tracker.tracks and t - self._last_full < FULL_FRAME_SECONDS:
+        if live and self.tracker.tracks and (self._waiting or t - self._last_full < FULL_FRAME_SECONDS):
             return self.detector.find_near(rgb, [track.box for track in self.tracker.tracks])
         self._last_full = t
         return self.detector.find(rgb)
@@ -124,8 +129,12 @@ class Recognizer:
     def _too_soon(self, t: float) -> bool:
         """No detection can be due yet, whatever the gate would say (see _detection_due)."""
         since = t - self._last_detect
-        interval = max(self.settings.detect_interval, DETECT_DUTY * self._detect_wall)
-        return 0 <= since < min(interval, self.settings.idle_detect_seconds)
+        return 0 <= since < min(self._live_interval(), self.settings.idle_detect_seconds)
+
+    def _live_interval(self) -> float:
+        """Seconds between detections of live frames while someone is at the door (see DETECT_DUTY)."""
+        pending = ENCODING_DETECT_INTERVAL if self._waiting else 0.0
+        return max(self.settings.detect_interval, DETECT_DUTY * self._detect_wall, pending)
 
     def _detection_due(self, t: float, moved: bool, live: bool) -> bool:
         since = t - self._last_detect
@@ -133,8 +142,7 @@ class Recognizer:
             return True
         if self.tracker.tracks or moved:
             # A file in video time keeps the configured rate, so its results do not depend on the machine.
-            starved = DETECT_DUTY * self._detect_wall if live else 0.0
-            return since >= max(self.settings.detect_interval, starved)
+            return since >= (self._live_interval() if live else self.settings.detect_interval)
         return since >= self.settings.idle_detect_seconds
 
     def _idle_event(self, frame: Frame, present: bool) -> list[Event]:
