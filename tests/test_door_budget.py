@@ -159,13 +159,7 @@ def live(image: np.ndarray, index: int, t: float) -> Frame:
 
 def test_someone_stepping_in_beside_a_tracked_face_is_found_by_the_next_whole_frame_scan(models) -> None:  # noqa: F811
     """Live frames scan only around the tracked face; the whole frame is scanned every FULL_FRAME_SECONDS."""
-    need_faces()
-    lin = clip_frames(100)[100]  # Lin's face at the left of the frame
-    other = cv2.imread(str(FACES / "obama.jpg"))
-    scale = 300 / other.shape[0]
-    other = cv2.resize(other, None, fx=scale, fy=scale)
-    both = lin.copy()
-    both[360 - other.shape[0] :, 640 - other.shape[1] :] = other  # someone else at the right (a 72-px face)
+    lin, both = lin_and_someone_else()
     settings = FaceSettings(liveness=False)
     recognizer = Recognizer(models, settings, Matcher(_no_templates(), 0.5, 0.06))
     recognizer.process(live(lin, 0, 0.0))  # a whole-frame scan: Lin's track
@@ -178,6 +172,28 @@ def test_someone_stepping_in_beside_a_tracked_face_is_found_by_the_next_whole_fr
         if len(recognizer.tracker.tracks) == 2:
             seen_at = t
     assert seen_at is not None and seen_at >= FULL_FRAME_SECONDS  # not before the scan, but at it
+
+
+def test_a_replay_that_starts_over_is_scanned_whole_at_once(models) -> None:  # noqa: F811
+    """A looping file's clock goes back to 0: the faces tracked at the end of the last pass must not
+    confine detection to their regions (they cannot expire until the clock passes them again)."""
+    lin, both = lin_and_someone_else()
+    recognizer = Recognizer(models, FaceSettings(liveness=False), Matcher(_no_templates(), 0.5, 0.06))
+    recognizer.process(live(lin, 270, 9.0))  # the end of one pass: Lin tracked
+    recognizer.process(live(both, 0, 0.0))  # the first frame of the next pass
+    assert len(recognizer.tracker.tracks) == 2
+
+
+def lin_and_someone_else() -> tuple[np.ndarray, np.ndarray]:
+    """Clip frame 100 (Lin at the left), and the same frame with someone else at the right (a 72-px face)."""
+    need_faces()
+    lin = clip_frames(100)[100]
+    other = cv2.imread(str(FACES / "obama.jpg"))
+    scale = 300 / other.shape[0]
+    other = cv2.resize(other, None, fx=scale, fy=scale)
+    both = lin.copy()
+    both[360 - other.shape[0] :, 640 - other.shape[1] :] = other
+    return lin, both
 
 
 def _no_templates() -> TemplateMatrix:

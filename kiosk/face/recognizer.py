@@ -49,6 +49,7 @@ FULL_FRAME_SECONDS = 1.0
 # of the kiosk shares it with the encoder process, which the punch waits for (at 0.15 of a core an
 # encoding given a quarter of the quota took ~2 s instead of ~0.6 s).
 ENCODING_DETECT_INTERVAL = 0.3
+ENCODING_FULL_FRAME_SECONDS = 3.0  # the whole frame still, if an encoding takes that long (a hung worker)
 
 @dataclass(frozen=True, eq=False)
 class Event:
@@ -121,7 +122,9 @@ class Recognizer:
     def _find(self, rgb: np.ndarray, t: float, live: bool) -> list[Face]:
         """Live frames with a face in view: only around the tracked faces, and the whole frame every
         FULL_FRAME_SECONDS; a file in video time scans every frame whole (results independent of the machine)."""
-        if live and self.tracker.tracks and (self._waiting or t - self._last_full < FULL_FRAME_SECONDS):
+        since_full = t - self._last_full  # negative when a file source restarted: scan the whole frame
+        every = ENCODING_FULL_FRAME_SECONDS if self._waiting else FULL_FRAME_SECONDS
+        if live and self.tracker.tracks and 0 <= since_full < every:
             return self.detector.find_near(rgb, [track.box for track in self.tracker.tracks])
         self._last_full = t
         return self.detector.find(rgb)
