@@ -240,6 +240,7 @@ main()
 """
 # Loaded only by parts that start after READY=1 (delivery, servers, console, reports).
 NOT_BEFORE_READY = (
+    "PIL",  # photos are read by enrollment and `kiosk identify`, never by the door
     "requests",
     "urllib3",
     "apscheduler",
