@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class SoundCue:
         """`open_now=False` leaves opening the device (~0.1 CPU-s on x86, ALSA parsing its configuration)
         to `open()` or the first `play()`: the kiosk opens it after READY=1, off the door's start-up."""
         self.enabled = enabled
-        self._sounds: dict[Chime, object] | None = None
+        self._sounds: dict[Chime, Any] | None = None  # pygame.mixer.Sound values
         if open_now:
             self.open()
 
@@ -82,7 +83,7 @@ class SoundCue:
         self.open()
         sound = self._sounds.get(chime)  # type: ignore[union-attr]
         if sound is not None:
-            sound.play()  # type: ignore[attr-defined]  # returns at once; the mixer plays in its own thread
+            sound.play()  # returns at once; the mixer plays in its own thread
 
     def close(self) -> None:
         if self._sounds:
@@ -92,15 +93,19 @@ class SoundCue:
         self._sounds = {}
 
 
-def _load_sounds() -> dict[Chime, object]:
+def _load_sounds() -> dict[Chime, Any]:
     try:
         from drivers.display._pygame import pygame
 
         pygame.mixer.init(frequency=SAMPLE_RATE, size=-16, channels=1)
-        frequency, _format, channels = pygame.mixer.get_init()
+        accepted = pygame.mixer.get_init()  # (frequency, format, channels), None if the mixer did not start
     except Exception as exc:  # noqa: BLE001  # no device, no driver, or no pygame: all mean silence
         log.info("no audio device (%s); sound cues are off", exc)
         return {}
+    if accepted is None:
+        log.info("no audio device (the mixer did not start); sound cues are off")
+        return {}
+    frequency, _format, channels = accepted
     return {chime: _make_sound(pygame, chime, frequency, channels) for chime in Chime}
 
 

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
@@ -39,7 +39,7 @@ def offset_from_http_date(header: str | None, local_now: datetime) -> float | No
     except (TypeError, ValueError):
         return None
     if remote.tzinfo is None:
-        remote = remote.replace(tzinfo=timezone.utc)
+        remote = remote.replace(tzinfo=UTC)
     return (remote - local_now).total_seconds()
 
 

@@ -94,9 +94,13 @@ class NewPunch:
             raise ValueError("punch time must carry its UTC offset")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Punch:
-    """A recorded punch, as read back from the store."""
+    """A recorded punch, as read back from the store.
+
+    Slots: exports and the pull API hold 100,000s of these; slots make each smaller and let the
+    store's paged read fill them with plain attribute stores (kiosk/store/punches.py).
+    """
 
     seq: int
     uuid: str

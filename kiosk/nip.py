@@ -32,7 +32,7 @@ def normalise_nip(text: str, pattern: str = NIP_PATTERN) -> str:
 
 def refuse_non_ascii(text: str) -> None:
     """Employee numbers are ASCII: a fullwidth '５' or an Arabic-Indic '٥' looks like a digit (and
-    str.isdigit() agrees) but would be a different employee to every other system."""
+    str.isdigit() agrees) but would be a different employee to every other system."""  # noqa: RUF002 - the lookalikes are the point
     for char in text:
         if not char.isascii():
             name = unicodedata.name(char, "unnamed character")

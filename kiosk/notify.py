@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class SystemdNotifier:
         return self.send("STOPPING=1")
 
 
-def watchdog_interval_seconds(environ: dict[str, str] | None = None) -> float | None:
+def watchdog_interval_seconds(environ: Mapping[str, str] | None = None) -> float | None:
     """Half of $WATCHDOG_USEC, as systemd recommends; None when no watchdog is configured."""
     environ = os.environ if environ is None else environ
     usec = environ.get("WATCHDOG_USEC", "")

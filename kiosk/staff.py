@@ -18,13 +18,28 @@ from kiosk.store.employees import MAX_PIN
 from kiosk.timeutil import utc_now
 
 # A manual punch records what already happened; a few minutes cover a slow hand and clock drift.
+# The one bound for every way a manual punch comes in: `kiosk punch add` and the console's form.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+FUTURE_TOLERANCE_MINUTES = int(FUTURE_TOLERANCE.total_seconds() // 60)
 
 
 class KnownSchedules(Protocol):
     """What add_employee needs from [schedule]: the schedule of a name, or ValueError naming the known ones."""
 
     def schedule(self, name: str) -> object: ...
+
+
+class ManualPunchInFuture(ValueError):
+    """A manual punch more than FUTURE_TOLERANCE ahead of the kiosk's clock."""
+
+    def __init__(self, at: datetime, now: datetime) -> None:
+        self.at, self.now = at, now
+        local_now = now.astimezone(at.tzinfo)
+        super().__init__(
+            f"--time {at.isoformat()} is in the future (now it is {local_now:%Y-%m-%dT%H:%M:%S%z}; at most "
+            f"{FUTURE_TOLERANCE_MINUTES} minutes ahead is accepted); a manual punch records a time that has "
+            "passed: check the date and the UTC offset"
+        )
 
 
 class ReusedNip(ValueError):
@@ -105,13 +120,20 @@ def _iso(day: date | None) -> str | None:
 
 
 def manual_punch(
-    recorder: PunchRecorder, nip: str, at: datetime, reason: str, pattern: str = r"\d{18}", actor: str | None = None
+    recorder: PunchRecorder,
+    nip: str,
+    at: datetime,
+    reason: str,
+    pattern: str = r"\d{18}",
+    actor: str | None = None,
+    now: datetime | None = None,
 ) -> Punch:
-    """An operator's punch on someone's behalf: method=manual, never debounced, always audited."""
+    """An operator's punch on someone's behalf: method=manual, never debounced, always audited.
+    `now` is the caller's clock (the console's); None reads the system clock."""
     nip = normalise_nip(nip, pattern)
     if not reason.strip():
         raise ValueError("a manual punch needs --reason explaining why it was entered by hand")
-    check_manual_time(recorder.store, nip, at, utc_now())
+    check_manual_time(recorder.store, nip, at, now or utc_now())
     outcome = recorder.record(nip, Method.MANUAL, at, note=reason.strip(), debounce=False)
     recorder.store.audit.log(
         "punch.manual", nip, {"seq": outcome.punch.seq, "uuid": outcome.punch.uuid, "time": at.isoformat(), "reason": reason.strip()},
@@ -123,11 +145,7 @@ def manual_punch(
 def check_manual_time(store: Store, nip: str, at: datetime, now: datetime) -> None:
     """Refuse a manual punch in the future or one that repeats a recorded punch to the microsecond."""
     if at - now > FUTURE_TOLERANCE:
-        local_now = now.astimezone(at.tzinfo)
-        raise ValueError(
-            f"--time {at.isoformat()} is in the future (now it is {local_now:%Y-%m-%dT%H:%M:%S%z}); "
-            "a manual punch records a time that has passed: check the date and the UTC offset"
-        )
+        raise ManualPunchInFuture(at, now)
     same = store.punches.between(at, at + timedelta(microseconds=1), nip)
     if same:
         raise ValueError(

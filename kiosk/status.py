@@ -39,7 +39,7 @@ class DaemonSnapshot:
     pipeline: dict = field(default_factory=dict)  # state, frames, fps, punches, camera {state, faults, ...}
     fingerprint: dict = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)  # {part, message, since_utc}
-    parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "failed: ..."
+    parts: dict = field(default_factory=dict)  # part -> "running" | "off" | "restarting (...)" | "failed (...)"
     uart_socket: str = ""  # where the UART module takes enroll/delete requests (docs/uart-fingerprint.md)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -21,14 +21,14 @@ def check_year(moment: date, what: str) -> None:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_utc_text(moment: datetime) -> str:
     """Fixed-width UTC text, so text order is time order inside SQLite."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: a time without its UTC offset cannot be stored")
-    return moment.astimezone(timezone.utc).strftime(UTC_FORMAT)
+    return moment.astimezone(UTC).strftime(UTC_FORMAT)
 
 
 def from_utc_text(text: str) -> datetime:

@@ -58,8 +58,9 @@ class Deliverer:
             outcome = run_target(self.store, target, transport, self.policy, self.stop.wait)
         finally:
             transport.close()
-        if server_clock.get("offset") is not None:
-            save_reference(self.store, f"server:{target.name}", server_clock["offset"])
+        offset = server_clock.get("offset")
+        if offset is not None:
+            save_reference(self.store, f"server:{target.name}", offset)
         if outcome.retry_after:
             self._not_before[target.name] = time.monotonic() + outcome.retry_after
         return outcome

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class CappedListener(socket.socket):
 
     counter: ConnectionCounter
 
-    def accept(self):  # type: ignore[override]
+    def accept(self) -> tuple[CountedConnection, Any]:  # the address's type depends on the family, as in socket
         while True:  # _accept raises BlockingIOError when no connection is pending: asyncio expects it
             fd, address = self._accept()  # type: ignore[attr-defined]
             source = str(address[0]) if isinstance(address, tuple) else str(address)

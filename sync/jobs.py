@@ -1,4 +1,5 @@
-"""When delivery happens: every interval, before the regulation's deadlines, roster pulls, housekeeping.
+"""When delivery happens: every interval, before the regulation's deadlines, roster pulls, housekeeping,
+and (with a fingerprint terminal) when the roster is written to the terminal.
 
     scheduler = build_scheduler(settings, store)   # APScheduler 3.x BackgroundScheduler, not started
     scheduler.start(); ...; scheduler.shutdown()
@@ -10,6 +11,7 @@ Deadlines (Perbup Musi Rawas 50/2022): arrival records by 11:00, departure recor
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +29,9 @@ from sync.targets import configured_targets
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+# Employees added or removed on the kiosk reach the fingerprint terminal this often (a removed
+# employee's finger must stop punching); the link also writes the roster each time it connects.
+TERMINAL_ROSTER_EVERY_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,13 @@ def housekeeping(settings: Settings, store: Store, now: datetime | None = None) 
     return Housekeeping(photos, punches)
 
 
-def build_scheduler(settings: Settings, store: Store, deliverer: Deliverer | None = None) -> BackgroundScheduler:
-    """All sync jobs on one BackgroundScheduler in the device's time zone (call .start())."""
+def build_scheduler(
+    settings: Settings, store: Store, deliverer: Deliverer | None = None, push_terminal_roster: Callable[[], None] | None = None
+) -> BackgroundScheduler:
+    """All sync jobs on one BackgroundScheduler in the device's time zone (call .start()).
+
+    `push_terminal_roster` asks the fingerprint terminal link to write the roster (the daemon passes
+    it when [fingerprint] push_roster is on; sync knows no driver, so it comes as a callable)."""
     deliverer = deliverer or Deliverer(settings, store)
     sync = settings.sync
     scheduler = BackgroundScheduler(timezone=settings.tz, job_defaults=JOB_DEFAULTS)
@@ -86,4 +96,7 @@ def build_scheduler(settings: Settings, store: Store, deliverer: Deliverer | Non
         scheduler.add_job(deliverer.pull_roster, IntervalTrigger(minutes=sync.roster_interval_minutes), id="roster", name="roster pull")
     hour, minute = map(int, sync.housekeeping_time.split(":"))
     scheduler.add_job(housekeeping, CronTrigger(hour=hour, minute=minute), args=(settings, store), id="housekeeping", name="retention")
+    if push_terminal_roster is not None:
+        every = IntervalTrigger(seconds=TERMINAL_ROSTER_EVERY_SECONDS)
+        scheduler.add_job(push_terminal_roster, every, id="terminal-roster", name="roster to the fingerprint terminal")
     return scheduler

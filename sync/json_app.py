@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map
@@ -92,10 +94,10 @@ class JsonApp:
             response = json_error(404, "not_found", f"no such endpoint {request.path}{self.not_found_hint}")
         except HTTPException as exc:
             response = json_error(exc.code or 400, "bad_request", exc.description or "bad request")
-        except Exception:  # noqa: BLE001 - a client always gets JSON; the journal gets the traceback
+        except Exception:  # a client always gets JSON; the journal gets the traceback (BLE001 allows: logged)
             log.exception("%s %s failed", request.method, request.path)
             response = json_error(500, "internal", "the server failed on this request; its log has the details")
         return response(environ, start_response)
 
-    def dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
+    def dispatch(self, request: Request, endpoint: str, args: Mapping[str, Any]) -> Response:
         raise NotImplementedError

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Mapping
 from datetime import tzinfo
+from typing import Any
 
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -62,7 +64,7 @@ class PullApi(JsonApp):
             Rule("/api/v1/punches/<uuid>/photo", endpoint="photo", methods=["GET"]),
         ])  # fmt: skip
 
-    def dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
+    def dispatch(self, request: Request, endpoint: str, args: Mapping[str, Any]) -> Response:
         if endpoint == "health":
             return json_response({"status": "ok", "last_seq": self.store.punches.last_seq()})
         if not self._authorised(request):

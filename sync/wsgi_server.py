@@ -23,6 +23,7 @@ import logging
 import ssl
 import threading
 import time
+from typing import Any, Self
 
 import h11
 import hypercorn.protocol
@@ -77,10 +78,13 @@ class ServerThread:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
-    def start(self) -> ServerThread:
+    def start(self) -> Self:
         self.thread.start()
         self._ready.wait(10)
         return self
+
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         loop, stopping = self._loop, self._stopping
@@ -89,7 +93,7 @@ class ServerThread:
             self.thread.join(timeout)
         self.socket.close()
 
-    def __enter__(self) -> ServerThread:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -98,7 +102,7 @@ class ServerThread:
     def _run(self) -> None:
         try:
             asyncio.run(self._serve())
-        except Exception:  # noqa: BLE001 - the thread's last word goes to the journal
+        except Exception:  # the thread's last word goes to the journal (BLE001 allows: logged)
             log.exception("%s: the HTTP server stopped", self.name)
         finally:
             self._ready.set()
@@ -126,7 +130,7 @@ class _UncountedCrlfTolerant(h11.Connection):
             return
         super().receive_data(data)
 
-    def next_event(self):  # type: ignore[no-untyped-def]
+    def next_event(self) -> h11.Event | type[h11.NEED_DATA | h11.PAUSED]:
         event = super().next_event()
         if self.their_state is h11.MUST_CLOSE:
             pending, _closed = self.trailing_data
@@ -137,7 +141,7 @@ class _UncountedCrlfTolerant(h11.Connection):
 
 
 class _TolerantH11Protocol(H11Protocol):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # hypercorn's own arguments, passed on
         super().__init__(*args, **kwargs)
         self.connection = _UncountedCrlfTolerant(h11.SERVER, max_incomplete_event_size=self.config.h11_max_incomplete_size)
 
@@ -153,7 +157,7 @@ class _Config(Config):
     context: ssl.SSLContext | None = None
 
     @property
-    def ssl_enabled(self) -> bool:  # type: ignore[override]
+    def ssl_enabled(self) -> bool:
         return self.context is not None
 
     def create_ssl_context(self) -> ssl.SSLContext | None:

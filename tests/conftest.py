@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-REPO = Path(__file__).resolve().parent.parent
-FACES = REPO.parent / "shared" / "faces"
+from helpers import need_faces, write_kiosk_config
 
 
 @pytest.fixture
@@ -23,17 +20,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def config_file(tmp_path: Path, data_dir: Path) -> Path:
     """A minimal configuration: a few lines, everything else defaults."""
-    path = tmp_path / "kiosk.toml"
-    path.write_text(
-        textwrap.dedent(
-            f"""
-            [device]
-            id = "TEST-01"
-            data_dir = "{data_dir}"
-            """
-        )
-    )
-    return path
+    return write_kiosk_config(tmp_path, data_dir)
 
 
 @pytest.fixture
@@ -60,15 +47,9 @@ def store(config_file: Path):
         yield opened
 
 
-def faces_dir() -> Path:
-    if not FACES.is_dir():
-        pytest.skip(f"test photos not found at {FACES} (../shared/faces beside the checkout)")
-    return FACES
-
-
 @pytest.fixture
 def faces() -> Path:
-    return faces_dir()
+    return need_faces()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import write_kiosk_config
 
 PASSWORD = "kata-sandi-yang-panjang"
 OPERATOR, TECHNICIAN, VIEWER = "siti", "budi", "ani"
@@ -43,12 +44,9 @@ class RunningConsole:
 
 
 def write_console_config(folder: Path, data_dir: Path, extra: str = "") -> Path:
-    path = folder / "kiosk.toml"
-    path.write_text(
-        f'[device]\nid = "TEST-01"\ndata_dir = "{data_dir}"\ntimezone = "Asia/Jakarta"\n\n'
-        f"[console]\nenabled = true\nrefresh_seconds = 5\n{extra}"
+    return write_kiosk_config(
+        folder, data_dir, f'timezone = "Asia/Jakarta"\n\n[console]\nenabled = true\nrefresh_seconds = 5\n{extra}'
     )
-    return path
 
 
 def start_console(config: Path, now: Callable[[], datetime] | None = None, accounts: bool = True):

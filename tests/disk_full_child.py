@@ -39,8 +39,6 @@ def fill(folder: Path) -> Path:
 def main(data_dir: str) -> None:
     settings = settings_from_dict({"device": {"data_dir": data_dir}, "face": {"repeat_minutes": 0}})
     kiosk = Kiosk(settings)
-    kiosk.start_store()
-    kiosk.start_recorder()
     kiosk.store.employees.add(Employee(nip=NIP, name="Budi"))
     at = datetime(2026, 11, 23, 7, 30, tzinfo=settings.tz)
     before_full = kiosk.record_fingerprint(NIP, at, None).seq

@@ -1,7 +1,7 @@
 """Helpers for the face tests: models, the four enrolled people, configs and test videos.
 
 Import the fixtures you use into the test module (`from faces import models, enrolled  # noqa: F401`).
-Photos come from ../shared/faces beside the checkout; without it the tests skip with the reason.
+Photos come from helpers.FACES (../shared/faces beside the checkout); without it the tests skip with the reason.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from helpers import FACES, need_faces, write_kiosk_config
 
-REPO = Path(__file__).resolve().parent.parent
-FACES = REPO.parent / "shared" / "faces"
 CLIP = FACES / "short_hamilton_clip.mp4"
 
 PEOPLE = {
@@ -25,12 +24,6 @@ PEOPLE = {
     "198001012006041004": ("Lin-Manuel Miranda", "lin-manuel-miranda.png"),
 }
 OBAMA, BIDEN, ALEX, LIN = PEOPLE
-
-
-def need_faces() -> Path:
-    if not FACES.is_dir():
-        pytest.skip(f"test photos not found at {FACES} (../shared/faces beside the checkout)")
-    return FACES
 
 
 @pytest.fixture(scope="session")
@@ -60,17 +53,11 @@ def enrolled_template(tmp_path_factory, models) -> Path:
 
 def write_config(folder: Path, data_dir: Path, source: str | Path, extra: str = "", camera: str = "") -> Path:
     """A config on `data_dir` reading frames from `source`; `camera` adds [camera] keys, `extra` more tables."""
-    path = folder / "kiosk.toml"
     body = f"""
-        [device]
-        id = "TEST-01"
-        data_dir = "{data_dir}"
-
         [camera]
         source = "{source}"
         """
-    path.write_text(textwrap.dedent(body) + textwrap.dedent(camera) + textwrap.dedent(extra))
-    return path
+    return write_kiosk_config(folder, data_dir, textwrap.dedent(body) + textwrap.dedent(camera) + textwrap.dedent(extra))
 
 
 def enrolled_copy(enrolled_template: Path, folder: Path) -> Path:

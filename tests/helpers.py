@@ -1,16 +1,79 @@
-"""Shared test and benchmark helpers: settings, token files, employees and many punches quickly (not shipped in the product)."""
+"""Shared test and benchmark helpers (not shipped in the product).
+
+The one place for: the checkout and the shared faces folder, waiting for something a thread or
+another process will do, writing a kiosk config file, settings, token files, employees, and many
+punches quickly. Tests import them as `from helpers import ...` (tests/ is on sys.path through
+conftest.py's folder, as pytest's default import mode puts it there); bench/ scripts use `tests.helpers`.
+"""
 
 from __future__ import annotations
 
+import textwrap
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
+
+import pytest
 
 from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
 from kiosk.settings import Settings
 from kiosk.store import Store
 
+REPO = Path(__file__).resolve().parent.parent
+# The face photos and the Hamilton clip are shared between checkouts, never copied into one.
+FACES = REPO.parent / "shared" / "faces"
+
 WIB = timezone(timedelta(hours=7))
 NIPS = tuple(f"19800101200501{n:04d}" for n in range(1, 21))
+
+T = TypeVar("T")
+
+
+def need_faces() -> Path:
+    """The faces folder, or skip the test saying where it was looked for."""
+    if not FACES.is_dir():
+        pytest.skip(f"test photos not found at {FACES} (../shared/faces beside the checkout)")
+    return FACES
+
+
+def wait_until(
+    probe: Callable[[], T],
+    what: str,
+    *,
+    until: Callable[[T], object] | None = None,
+    timeout: float = 60.0,
+    interval: float = 0.05,
+) -> T:
+    """Call `probe` until its value is truthy (or satisfies `until`, when given) and return that value.
+
+    This waits for a thread or another process to get somewhere; it is not a speed check: the
+    timeout is only patience that ends a hung test, so keep it generous. On timeout it fails
+    naming what was awaited and the last value seen: pass a probe that returns the state itself
+    (a count, the status) with an `until` rule when a bare False would not say what went wrong.
+    """
+    done = until if until is not None else bool
+    deadline = time.monotonic() + timeout
+    while True:
+        last = probe()
+        if done(last):
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}; last value seen: {last!r}")
+        time.sleep(interval)
+
+
+def write_kiosk_config(folder: Path, data_dir: Path | str, body: str = "", device_id: str = "TEST-01") -> Path:
+    """Write `folder`/kiosk.toml: [device] with `device_id` and `data_dir`, then `body` (dedented TOML).
+
+    `body` continues the [device] table until its first table header, so it can add device keys
+    (timezone = ...) before its own tables.
+    """
+    path = folder / "kiosk.toml"
+    device = f'[device]\nid = "{device_id}"\ndata_dir = "{data_dir}"\n'
+    path.write_text(device + textwrap.dedent(body))
+    return path
 
 
 def write_token(path: Path, token: str) -> Path:

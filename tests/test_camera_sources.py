@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
-import types
 
 import cv2
+import fake_picamera2
 import numpy as np
 import pytest
 
@@ -105,49 +105,29 @@ def test_missing_v4l2_device_names_the_fix():
         OpenCvCamera("/dev/video99").open()
 
 
-def fake_picamera2(monkeypatch, fail_on_start: bool = False):
-    """No Pi camera here: a stand-in module with picamera2's real method names and call order."""
-    calls = []
-
-    class Picamera2:
-        def create_video_configuration(self, main, controls):
-            calls.append(("create_video_configuration", main, controls))
-            return {"main": main}
-
-        def configure(self, config):
-            calls.append(("configure", config))
-
-        def start(self):
-            if fail_on_start:
-                raise RuntimeError("Camera __init__ sequence did not complete")
-            calls.append(("start",))
-
-        def capture_array(self):
-            return np.zeros((360, 640, 4), np.uint8)  # XRGB8888-like: alpha dropped by the backend
-
-        def stop(self):
-            calls.append(("stop",))
-
-        def close(self):
-            calls.append(("close",))
-
-    monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=Picamera2))
-    return calls
-
-
 def test_picamera2_backend_uses_the_real_api_order(monkeypatch):
-    calls = fake_picamera2(monkeypatch)
+    """The call order is checked against a FAKE picamera2 (tests/fake_picamera2.py), not the real one.
+
+    picamera2 needs libcamera and a Pi camera, absent here. The fake's signatures are checked
+    against the real picamera2 source by tests/test_picamera2_fake.py; the order below is the one
+    picamera2's manual gives (create a configuration, configure, start, capture, stop, close).
+    """
+    calls = fake_picamera2.install(monkeypatch)
     camera = Picamera2Camera(640, 360, 15)
     camera.open()
     frame = camera.read()
     camera.close()
     assert frame.image.shape == (360, 640, 3)
-    assert [c[0] for c in calls] == ["create_video_configuration", "configure", "start", "stop", "close"]
-    assert calls[0][1] == {"size": (640, 360), "format": "RGB888"} and calls[0][2] == {"FrameRate": 15.0}
+    assert [name for name, _ in calls] == [
+        "__init__", "create_video_configuration", "configure", "start", "capture_array", "stop", "close"
+    ]  # fmt: skip
+    arguments = calls[1][1]
+    assert arguments["main"] == {"size": (640, 360), "format": "RGB888"} and arguments["controls"] == {"FrameRate": 15.0}
 
 
 def test_picamera2_failures_are_camera_errors(monkeypatch):
-    fake_picamera2(monkeypatch, fail_on_start=True)
+    """Against the FAKE picamera2: a start that raises as libcamera does without a sensor."""
+    fake_picamera2.install(monkeypatch, fail_on_start=True)
     with pytest.raises(CameraError, match="ribbon cable"):
         Picamera2Camera().open()
     monkeypatch.setitem(sys.modules, "picamera2", None)  # not installed

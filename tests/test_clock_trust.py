@@ -9,7 +9,7 @@ from kiosk.clocktrust import jump_seconds, load_references, offset_from_http_dat
 from kiosk.store import Store
 from sync.receiver import Receiver
 from sync.deliverer import deliver_now
-from tests.helpers import add_employees, insert_punches_fast, make_settings, write_token
+from helpers import add_employees, insert_punches_fast, make_settings, write_token
 
 
 def test_offset_from_http_date() -> None:

@@ -4,10 +4,10 @@ an operator logs in over HTTP and records a manual punch through the daemon's ow
 from __future__ import annotations
 
 import socket
-import time
 
 import requests
 from console_helpers import NIP, OPERATOR, PASSWORD, RunningConsole
+from helpers import wait_until
 from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 from kiosk.settings import load_settings
@@ -22,15 +22,15 @@ def free_port() -> int:
 
 
 def wait_until_serving(url: str, process, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         assert process.poll() is None, process.stdout.read().decode()[-3000:]
         try:
             requests.get(url + "/login", timeout=2)
-            return
         except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"the console did not answer at {url} within {timeout} s")
+            return False
+        return True
+
+    wait_until(answers, f"the console to answer at {url}", timeout=timeout, interval=0.2)
 
 
 def test_the_daemon_serves_the_console_and_records_a_manual_punch(tmp_path):

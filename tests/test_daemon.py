@@ -21,16 +21,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from helpers import FACES, REPO, need_faces, wait_until, write_kiosk_config, write_token
 
 from sync.receiver import Receiver
-from tests.helpers import write_token
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 # A stop must finish on its own well inside the unit's TimeoutStopSec; the budget the daemon aims
 # for (4 s) is a speed figure, measured in bench/, not asserted here (a loaded runner misses it).
 STOP_CEILING = 10.0  # systemd/kiosk.service TimeoutStopSec
-FACES = REPO.parent / "shared" / "faces"
 
 
 def synthetic_video(path: Path, frames: int = 60) -> Path:
@@ -45,25 +43,16 @@ def synthetic_video(path: Path, frames: int = 60) -> Path:
 
 
 def write_config(tmp_path: Path, camera: str, extra: str = "") -> Path:
-    config = tmp_path / "kiosk.toml"
-    config.write_text(
-        textwrap.dedent(
-            f"""
-            [device]
-            id = "DAEMON-01"
-            data_dir = "{tmp_path / 'data'}"
-            [camera]
-            source = "{camera}"
-            loop = true
-            realtime = true
-            [screen]
-            backend = "headless"
-            sound = false
-            """
-        )
-        + textwrap.dedent(extra)
-    )
-    return config
+    body = f"""
+        [camera]
+        source = "{camera}"
+        loop = true
+        realtime = true
+        [screen]
+        backend = "headless"
+        sound = false
+        """
+    return write_kiosk_config(tmp_path, tmp_path / "data", textwrap.dedent(body) + textwrap.dedent(extra), device_id="DAEMON-01")
 
 
 class NotifySocket:
@@ -92,12 +81,9 @@ class NotifySocket:
         return [t for t, line in list(self.messages) if line == message]
 
     def wait_for(self, message: str, timeout: float) -> float:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if times := self.times_of(message):
-                return times[0]
-            time.sleep(0.05)
-        raise AssertionError(f"no {message} within {timeout} s; got {[m for _, m in self.messages]}")
+        """When `message` first came."""
+        wait_until(lambda: [m for _, m in list(self.messages)], message, until=lambda got: message in got, timeout=timeout)
+        return self.times_of(message)[0]
 
     def close(self) -> None:
         self._stop.set()
@@ -169,20 +155,25 @@ def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, 
     process = start_kiosk(config, notify)
     try:
         notify.wait_for("READY=1", timeout=60)
-        config.write_text(config.read_text() + "\n[face]\ntolerence = 0.4\n")
+        base = config.read_text()
+        config.write_text(base + "\n[face]\ntolerence = 0.4\n")
         process.send_signal(signal.SIGHUP)
         time.sleep(2.0)
         assert process.poll() is None, "a broken config on SIGHUP must not stop the kiosk"
-        config.write_text(config.read_text().replace("tolerence = 0.4", "tolerance = 0.45"))
+        # It parses, but names a holiday file that is not there: refused as well, before the parts stop.
+        config.write_text(base + f'\n[schedule]\nholidays_file = "{tmp_path / "holidays.toml"}"\n')
+        process.send_signal(signal.SIGHUP)
+        time.sleep(2.0)
+        assert process.poll() is None, "a missing holiday file on SIGHUP must not stop the kiosk"
+        config.write_text(base + "\n[face]\ntolerance = 0.45\n")
         process.send_signal(signal.SIGHUP)
         notify.wait_for("RELOADING=1", timeout=30)
-        deadline = time.monotonic() + 60
-        while len(notify.times_of("READY=1")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: len(notify.times_of("READY=1")), "a second READY=1", until=lambda n: n >= 2, timeout=60)
         assert len(notify.times_of("READY=1")) == 2, "no READY=1 after the reload"
     finally:
         seconds, output = terminate(process)
     assert "configuration refused" in output and "tolerence" in output
+    assert "schedule.holidays_file" in output and "file not found" in output
     assert "configuration re-read" in output
     assert process.returncode == 0
 
@@ -247,18 +238,8 @@ def kiosk_uuids(database: Path) -> list[str]:
         conn.close()
 
 
-def wait_until(what: str, condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
-    if not FACES.is_dir():
-        pytest.skip(f"test photos not found at {FACES}")
+    need_faces()
     token = write_token(tmp_path / "siap.token", "burst-token")
     with Receiver(tmp_path / "receiver.db", "burst-token") as receiver:
         config = write_config(
@@ -288,22 +269,26 @@ def test_sigterm_mid_burst_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
 
         daemon = start_kiosk(config)
         burst = subprocess.Popen(
-            [sys.executable, str(HERE / "crash_child.py"), str(database), "0.01", "800"], stdout=subprocess.PIPE, env=env
-        )
+            [sys.executable, str(HERE / "crash_child.py"), str(database), "0.01", "800"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
         assert burst.stdout is not None and burst.stdout.readline().strip() == b"ready"
-        wait_until("deliveries during the burst", lambda: receiver.store.count() > 20, timeout=60)
+        wait_until(receiver.store.count, "deliveries during the burst", until=lambda n: n > 20, timeout=60, interval=0.2)
         seconds, first_run = terminate(daemon)  # in the middle of the burst
         assert daemon.returncode == 0, first_run[-3000:]
         assert seconds < STOP_CEILING
 
         daemon = start_kiosk(config)  # restarted while the burst goes on
         try:
-            committed = reported(burst.communicate(timeout=60)[0])
-            assert len(committed) == 800
+            out, err = burst.communicate(timeout=60)
+            committed = reported(out)
+            assert len(committed) == 800, f"the burst child stopped early: {err.decode()[-3000:]}"
             wait_until(
-                "everything delivered",
-                lambda: receiver.store.count() == len(kiosk_uuids(database)),
+                lambda: (receiver.store.count(), len(kiosk_uuids(database))),
+                "everything delivered (received, stored)",
+                until=lambda counts: counts[0] == counts[1],
                 timeout=90,
+                interval=0.2,
             )
         finally:
             terminate(daemon)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from faces import FACES, models, need_faces  # noqa: F401
+from faces import models  # noqa: F401
+from helpers import FACES, need_faces
 
 OBAMA_NIP = "198001012006041001"
 OTHER_NIP = "198001012006041009"

@@ -10,7 +10,7 @@ import json
 import shutil
 
 import pytest
-from faces import FACES, need_faces
+from helpers import FACES, need_faces
 
 OBAMA_NIP = "198001012006041001"
 OTHER_NIP = "198001012006041009"

@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from faces import (  # noqa: F401
     CLIP,
-    FACES,
     LIN,
     enrolled_copy,
     enrolled_template,
@@ -24,6 +23,7 @@ from faces import (  # noqa: F401
     write_config,
     write_video,
 )
+from helpers import FACES
 
 from kiosk.cli.main import cli
 

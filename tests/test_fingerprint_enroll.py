@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import wait_until
 from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 from drivers.fingerprint.r30x_codec import Instruction
@@ -126,15 +127,6 @@ def fingerprint_punches(config: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT nip FROM punches WHERE method = 'fingerprint'")]
 
 
-def wait_until(what: str, condition, timeout: float = WAIT) -> None:
-    done = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        done.wait(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 # -- no service running: the command opens the port itself -----------------------------------
 
 
@@ -219,7 +211,7 @@ def test_enroll_and_remove_through_the_running_service(tmp_path: Path, sim: Simu
     data_dir = load_settings(config).data_dir
     daemon = start_kiosk(config)
     try:
-        wait_until("the service's request socket", lambda: (find_snapshot(data_dir) or {}).get("uart_socket"))
+        wait_until(lambda: (find_snapshot(data_dir) or {}).get("uart_socket"), "the service's request socket", timeout=WAIT)
         with pytest.raises(DeviceMissing, match="is in use by another program"):
             UartFingerprint(sim.port).open()  # the service holds the port exclusively
 
@@ -232,14 +224,17 @@ def test_enroll_and_remove_through_the_running_service(tmp_path: Path, sim: Simu
         seen_by_module = sim.instructions_seen()
         stored_at = len(seen_by_module) - seen_by_module[::-1].index(Instruction.STORE)
         wait_until(
-            "the door loop polling", lambda: sim.instructions_seen()[stored_at:].count(Instruction.GEN_IMG) >= 10
+            lambda: sim.instructions_seen()[stored_at:].count(Instruction.GEN_IMG),
+            "the door loop polling",
+            until=lambda polls: polls >= 10,
+            timeout=WAIT,
         )
         assert Instruction.SEARCH not in sim.instructions_seen()[stored_at:] and fingerprint_punches(config) == []
         sim.remove_finger()
         lifted_at = len(sim.instructions_seen())
-        wait_until("a poll of the empty sensor", lambda: Instruction.GEN_IMG in sim.instructions_seen()[lifted_at:])
+        wait_until(lambda: Instruction.GEN_IMG in sim.instructions_seen()[lifted_at:], "a poll of the empty sensor", timeout=WAIT)
         sim.place_finger(FINGER)  # a real touch: the enrolled finger punches for its employee
-        wait_until("the fingerprint punch", lambda: fingerprint_punches(config) == [NIP])
+        wait_until(lambda: fingerprint_punches(config), "the fingerprint punch", until=lambda nips: nips == [NIP], timeout=WAIT)
         sim.remove_finger()
 
         late = run(config, "fingerprint", "enroll", NIP, "--wait", "1")  # nobody at the sensor

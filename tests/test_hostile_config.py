@@ -119,6 +119,28 @@ def test_holidays_file_in_latin1_is_named(kiosk, tmp_path: Path) -> None:
     assert "schedule.holidays_file" in result.output and "not UTF-8" in result.output
 
 
+def test_a_missing_holidays_file_is_named_by_the_load_step_not_by_parsing(kiosk, tmp_path: Path) -> None:
+    """Parsing the configuration reads no file (issue 14); `config check`, `doctor` and `run` read the
+    holiday file in their own step and name it, the key and the fix."""
+    missing = tmp_path / "holidays.toml"
+    camera = tmp_path / "clip.mp4"  # a file source (not opened before the recorder is built): no camera needed
+    path = config(tmp_path, f'[camera]\nsource = "{camera}"\n[schedule]\nholidays_file = "{missing}"\n')
+    assert load_settings(path).schedule.holidays_file == str(missing)  # parsing succeeds
+    assert kiosk("employee", "list", config=path).exit_code == 0  # a command without a calendar works too
+
+    check = kiosk("config", "check", config=path)
+    assert check.exit_code == 1
+    assert f"{path}: schedule.holidays_file = '{missing}': file not found" in check.output
+    assert "create it ([[holiday]] entries, see docs/rules.md) or fix [schedule] holidays_file" in check.output
+    doctor = {c["check"]: c for c in json.loads(kiosk("doctor", "--json", config=path).output)}
+    assert doctor["config"]["status"] == "fail" and f"'{missing}': file not found" in doctor["config"]["detail"]
+    run = kiosk("run", "--exit-at-end", config=path)  # the daemon refuses to start, naming the file
+    assert run.exit_code == 1 and f"schedule.holidays_file = '{missing}': file not found" in run.output
+
+    missing.write_text('[[holiday]]\ndate = 2026-11-23\nname = "Hari jadi Kabupaten"\n')
+    assert kiosk("config", "check", config=path).exit_code == 0
+
+
 # --- item 12: config check fails or warns ---------------------------------------------------------------
 
 

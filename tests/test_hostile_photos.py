@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from faces import FACES, need_faces
+from helpers import FACES, need_faces
 
 from kiosk.face.image import MAX_PHOTO_PIXELS
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from faces import BIDEN, CLIP, OBAMA, enrolled_copy, enrolled_template, models, write_config  # noqa: F401
+from helpers import FACES
 
 from kiosk.cli.main import cli
 
@@ -26,8 +27,6 @@ def identify(tmp_path, enrolled_template):
 
 
 def test_two_people_are_both_recognised(identify):
-    from faces import FACES
-
     faces = json.loads(identify(str(FACES / "two_people.jpg"), "--json"))
     assert sorted(face["best_nip"] for face in faces) == sorted([OBAMA, BIDEN])
     assert all(face["decision"] == "accepted" and face["frame"] == 0 for face in faces)
@@ -35,14 +34,12 @@ def test_two_people_are_both_recognised(identify):
 
 
 def test_partial_face_is_one_face(identify):
-    from faces import FACES
-
     faces = json.loads(identify(str(FACES / "obama_partial_face.jpg"), "--json"))
     assert len(faces) == 1 and faces[0]["best_nip"] == OBAMA and faces[0]["decision"] == "accepted"
 
 
 def test_table_output_and_nothing_recorded(identify):
-    from faces import FACES, punches_in
+    from faces import punches_in
 
     output = identify(str(FACES / "two_people.jpg"))
     assert "Barack Obama" in output and "Joe Biden" in output and "accepted" in output
@@ -59,8 +56,6 @@ def test_video_reports_frame_numbers(identify, tmp_path):
 
 
 def test_face_of_someone_not_enrolled_is_unknown(identify):
-    from faces import FACES
-
     from kiosk.store import Store
 
     with Store.open(identify.data_dir / "kiosk.db") as store:

@@ -38,9 +38,7 @@ def test_punch_logs_name_the_nip_not_the_person(tmp_path: Path, caplog: pytest.L
     from kiosk.settings import settings_from_dict
 
     settings = settings_from_dict({"device": {"data_dir": str(tmp_path)}})
-    kiosk = Kiosk(settings)
-    kiosk.start_store()
-    kiosk.start_recorder()
+    kiosk = Kiosk(settings)  # the store and the recorder exist from the constructor on
     kiosk.store.employees.add(Employee(nip="198001012006041001", name="Budi Santoso"))
     caplog.set_level(logging.DEBUG)
     kiosk.record_fingerprint("198001012006041001", datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo("Asia/Jakarta")), None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import textwrap
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -33,9 +32,9 @@ from sync.soap.service import build_soap_server
 from sync.wsgi_server import ServerThread
 from sync.zk import build_server
 from sync.zk.records import decode_event_52
-from tests.helpers import write_token
-from tests.soap_helpers import get_att_log
-from tests.zk_helpers import pyzk
+from helpers import write_kiosk_config, write_token
+from soap_helpers import get_att_log
+from zk_helpers import pyzk
 
 WIB = ZoneInfo("Asia/Jakarta")
 OFFSETS = ("+00:00", "+07:00", "+08:00", "+09:00", "-05:00", "+05:45", "+14:00", "-09:30")
@@ -71,11 +70,7 @@ def adms():
 def kiosk_config(tmp_path, adms, kiosk):
     _, url = adms
     data_dir = tmp_path / "data"
-    config = tmp_path / "kiosk.toml"
-    config.write_text(textwrap.dedent(f"""
-        [device]
-        id = "{SERIAL}"
-        data_dir = "{data_dir}"
+    config = write_kiosk_config(tmp_path, data_dir, f"""
         timezone = "Asia/Jakarta"
 
         [[sync.targets]]
@@ -83,7 +78,7 @@ def kiosk_config(tmp_path, adms, kiosk):
         kind = "adms"
         url = "{url}"
         serial = "{SERIAL}"
-    """))  # fmt: skip
+    """, device_id=SERIAL)  # fmt: skip
     settings = load_settings(config)
     data_dir.mkdir(mode=0o700, exist_ok=True)  # the kiosk fixture's config made it already
     with Store.open(settings.database_path, device_id=SERIAL) as store:
@@ -193,10 +188,11 @@ def test_cli_list_shows_the_device_clock(kiosk_config, kiosk):
 
 
 def test_monthly_recap_is_the_same_for_every_offset(kiosk_config, store):
+    from kiosk.app.wiring import load_holidays
     from kiosk.report.collect import monthly_recap
 
     _, settings = kiosk_config
     schedules = settings.schedule
-    recap = monthly_recap(store, schedules, schedules.holidays(), 2026, 11, until=datetime(2026, 11, 24).date(), zone=WIB)
+    recap = monthly_recap(store, schedules, load_holidays(settings), 2026, 11, until=datetime(2026, 11, 24).date(), zone=WIB)
     tallies = {row.employee.nip: row.tally for row in recap.rows}
     assert len(tallies) == len(OFFSETS) and len(set(tallies.values())) == 1, tallies

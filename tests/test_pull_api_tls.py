@@ -7,17 +7,16 @@ import dataclasses
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 import requests
+from helpers import write_kiosk_config, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.pull_api import build_pull_server
-from tests.helpers import write_token
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
 TOKEN = "tls-token"
@@ -38,23 +37,15 @@ def write_config(tmp_path: Path, cert: object, key: object) -> Path:
     data = tmp_path / "data"
     data.mkdir(mode=0o700, exist_ok=True)
     token = write_token(tmp_path / "api.token", TOKEN)
-    path = tmp_path / "kiosk.toml"
-    path.write_text(
-        textwrap.dedent(
-            f"""
-            [device]
-            id = "TLS-01"
-            data_dir = "{data}"
-            [api]
-            enabled = true
-            port = 8470
-            token_file = "{token}"
-            tls_cert_file = "{cert}"
-            tls_key_file = "{key}"
-            """
-        )
-    )
-    return path
+    body = f"""
+        [api]
+        enabled = true
+        port = 8470
+        token_file = "{token}"
+        tls_cert_file = "{cert}"
+        tls_key_file = "{key}"
+        """
+    return write_kiosk_config(tmp_path, data, body, device_id="TLS-01")
 
 
 def config_check(config: Path) -> subprocess.CompletedProcess:

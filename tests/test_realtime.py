@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 import pytest
 from faces import models, read_frames, write_video  # noqa: F401
+from helpers import REPO, wait_until
 
 from drivers.camera.file import VideoFileCamera
 from kiosk.camera import EndOfStream
@@ -201,7 +202,12 @@ def test_kiosk_status_shows_dropped_frames_and_lag_of_the_running_daemon(tmp_pat
     process = start_kiosk(config, notify)
     try:
         notify.wait_for("READY=1", timeout=90)
-        status = _wait_for_status(config, lambda camera: camera.get("processed", 0) > 20 and camera.get("dropped", 0) > 0)
+        status = wait_until(
+            lambda: _status(config),
+            "`kiosk status` showing frames processed and dropped",
+            until=lambda s: s.get("daemon") == "running" and s.get("camera", {}).get("processed", 0) > 20 and s.get("camera", {}).get("dropped", 0) > 0,
+            interval=1.0,
+        )
         camera = status["camera"]
         assert camera["lag_seconds"] >= 0 and camera["max_lag_seconds"] >= camera["lag_seconds"]
         assert camera["max_lag_seconds"] > 0
@@ -217,19 +223,11 @@ def _kiosk(config: Path, *args: str):
     import subprocess
     import sys
 
-    from test_daemon import REPO
-
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], capture_output=True, text=True, env=env, timeout=60)
 
 
-def _wait_for_status(config: Path, condition, timeout: float = 60.0) -> dict:
-    deadline, last = time.monotonic() + timeout, {}
-    while time.monotonic() < deadline:
-        result = _kiosk(config, "status", "--json")
-        if result.returncode == 0:
-            last = json.loads(result.stdout)
-            if last.get("daemon") == "running" and condition(last.get("camera", {})):
-                return last
-        time.sleep(1.0)
-    raise AssertionError(f"kiosk status never showed it: {last}")
+def _status(config: Path) -> dict:
+    """What `kiosk status --json` (another process) shows, or {} while it cannot tell yet."""
+    result = _kiosk(config, "status", "--json")
+    return json.loads(result.stdout) if result.returncode == 0 else {}

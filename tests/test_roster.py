@@ -10,7 +10,7 @@ from kiosk.store import Store
 from sync import protocol
 from sync.receiver import Receiver
 from sync.deliverer import Deliverer
-from tests.helpers import make_settings, write_token
+from helpers import make_settings, write_token
 
 TOKEN = "roster-token"
 NIP_A, NIP_B, NIP_LOCAL = "198001012005011001", "198001012005011002", "198001012005011003"

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.wiring import load_holidays
 from kiosk.domain import Employee
 from kiosk.rules.holidays import HolidayKind
 from kiosk.rules.schedule import Hours
+from kiosk.settings import Settings, load_settings
 from kiosk.settings.errors import ConfigError
 from kiosk.settings.schedule import ScheduleSettings
 
@@ -82,8 +84,16 @@ def test_full_section() -> None:
             "schedule.overrides[0].applies_to",
             "did you mean '6-hari'",
         ),
-        ('holidays_file = "/nonexistent/holidays.toml"', "schedule.holidays_file", "file not found"),
+        ("holidays_file = 1", "schedule.holidays_file", 'holidays_file = "/etc/kiosk/holidays.toml"'),
         ("apel_monday = 1", "schedule.apel_monday", "true or false"),
+        ("opens_before_minutes = 721", "schedule.opens_before_minutes", "at most 720 minutes"),
+        ('closes_after_minutes = "75"', "schedule.closes_after_minutes", "whole number of minutes"),
+        ('apel_time = 730', "schedule.apel_time", 'a time in quotes such as "07:00"'),
+        ("overrides = 1", "schedule.overrides", "[[schedule.overrides]]"),
+        ("units = 1", "schedule.units", "must be a table"),
+        ('[custom.x]\nbase = "5-hary"\nmon = "07:00-15:00"', "schedule.custom.x.base", "did you mean '5-hari'"),
+        ('[custom.x]\nmon = "07:00-15:00"\nanchr = 2026-01-05', "schedule.custom.x.anchr", "did you mean 'anchor'"),
+        ('[custom.x]\nmon = "07:00-15:00"\nzzz = 1', "schedule.custom.x.zzz", "days such as mon or mon-thu"),
     ],
 )
 def test_errors_name_key_and_fix(text: str, key: str, fix: str) -> None:
@@ -97,23 +107,38 @@ def test_holidays_file_adds_and_removes(tmp_path: Path) -> None:
     extra.write_text(
         '[[holiday]]\ndate = 2026-11-23\nname = "Hari jadi Kabupaten"\n[[holiday]]\ndate = 2026-12-24\nremove = true\n'
     )
-    calendar = parse(f'holidays_file = "{extra}"').holidays()
+    calendar = load_holidays(Settings(schedule=parse(f'holidays_file = "{extra}"')))
     assert calendar.get(date(2026, 11, 23)).name == "Hari jadi Kabupaten"
     assert calendar.get(date(2026, 12, 24)) is None  # the cuti bersama was cancelled
     assert calendar.get(date(2026, 8, 17)).kind is HolidayKind.LIBUR
 
 
-def test_bad_holidays_file_is_a_config_error(tmp_path: Path) -> None:
+def test_bad_holidays_file_is_a_config_error_of_the_load_step(tmp_path: Path) -> None:
     extra = tmp_path / "holidays.toml"
     extra.write_text('[[holiday]]\ndate = "17 Agustus"\nname = "x"\n')
+    settings = Settings(schedule=parse(f'holidays_file = "{extra}"'))  # parsing reads no file
     with pytest.raises(ConfigError) as caught:
-        parse(f'holidays_file = "{extra}"')
+        load_holidays(settings)
+    assert caught.value.key == "schedule.holidays_file" and caught.value.value == str(extra)
     assert "holiday #1" in caught.value.fix and "2026-08-17" in caught.value.fix
+
+
+def test_parsing_reads_no_holiday_file_and_the_load_step_names_a_missing_one(tmp_path: Path) -> None:
+    missing = tmp_path / "holidays.toml"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[schedule]\nholidays_file = "{missing}"\n')
+    settings = load_settings(config)  # pure: succeeds though the file is not there
+    assert settings.schedule.holidays_file == str(missing)
+    with pytest.raises(ConfigError) as caught:
+        load_holidays(settings)
+    message = str(caught.value)
+    assert message.startswith(f"{config}: schedule.holidays_file = '{missing}': file not found")
+    assert "create it ([[holiday]] entries" in message and "holidays_file" in caught.value.fix
 
 
 def test_bundled_calendar_2026_matches_the_skb() -> None:
     """SKB 3 Menteri 2026: 17 libur nasional and 8 cuti bersama, all verified; 2027 flagged."""
-    calendar = ScheduleSettings().holidays()
+    calendar = load_holidays(Settings())
     kinds = [h.kind for h in calendar.year(2026)]
     assert kinds.count(HolidayKind.LIBUR) == 17 and kinds.count(HolidayKind.CUTI_BERSAMA) == 8
     assert calendar.unverified(2026) == [] and len(calendar.unverified(2027)) == len(calendar.year(2027)) > 0

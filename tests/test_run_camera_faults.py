@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 import cv2
 import numpy as np
 import pytest
 from faces import write_config
+from helpers import wait_until
 
 from kiosk.app.daemon import Kiosk
 from kiosk.settings import load_settings
 from kiosk.status import find_snapshot
-
-PATIENCE = 60.0  # generous: this waits for a state, it does not measure speed
-
-
-def wait_for(what: str, condition) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def make_avi(path, frames: int = 40) -> None:
@@ -62,31 +52,31 @@ def written(kiosk) -> dict:
 
 def test_truncated_then_deleted_file_is_reported_and_recovered(running):
     kiosk, video, good = running
-    wait_for("first frames", lambda: camera(kiosk)["frames"] >= 5)
+    wait_until(lambda: camera(kiosk)["frames"] >= 5, "first frames")
 
     os.truncate(video, video.stat().st_size // 3)  # truncated while being played
-    wait_for("the truncation fault", lambda: "truncated" in camera(kiosk)["last_error"])
+    wait_until(lambda: "truncated" in camera(kiosk)["last_error"], "the truncation fault")
     assert kiosk.pipeline.is_alive()
 
     video.unlink()  # the source disappears
-    wait_for("the missing-file fault", lambda: "does not exist" in camera(kiosk)["last_error"])
+    wait_until(lambda: "does not exist" in camera(kiosk)["last_error"], "the missing-file fault")
     assert camera(kiosk)["state"] == "fault" and kiosk.pipeline.is_alive()
     faults = camera(kiosk)["faults"]
 
     shutil.copy(good, video)  # the source is back
     frames = camera(kiosk)["frames"]
-    wait_for("recovery", lambda: camera(kiosk)["state"] == "running" and camera(kiosk)["frames"] > frames + 5)
+    wait_until(lambda: camera(kiosk)["state"] == "running" and camera(kiosk)["frames"] > frames + 5, "recovery")
     status = camera(kiosk)
     assert status["reopens"] >= 1 and status["faults"] >= faults >= 2
     assert kiosk.pipeline.is_alive()
 
     # `kiosk status` (another process) reads the same facts from the status file.
-    wait_for("status file", lambda: written(kiosk).get("camera", {}).get("faults", 0) >= 2)
+    wait_until(lambda: written(kiosk).get("camera", {}).get("faults", 0) >= 2, "status file")
 
 
 def test_stop_ends_the_pipeline(running):
     kiosk, _, _ = running
-    wait_for("first frames", lambda: camera(kiosk)["frames"] >= 1)
+    wait_until(lambda: camera(kiosk)["frames"] >= 1, "first frames")
     kiosk.stop()
     assert not kiosk.pipeline.is_alive()
     assert written(kiosk)["state"] == "stopped"

@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from helpers import wait_until
 
 from drivers.display.base import DisplayUnavailable
 from drivers.display.factory import build_door_screen, create_display
@@ -164,11 +165,12 @@ def test_a_door_screen_thread_on_the_real_backend_shows_a_published_verdict(xvfb
     screen.start()
     try:
         hub.publish(LATE)
-        shown = wait_until(lambda: screen.last_shown == LATE)
+        wait_until(
+            lambda: screen.last_shown, "the screen showing the published verdict", until=lambda shown: shown == LATE, timeout=20, interval=0.02
+        )
         shot = screenshot(xvfb, tmp_path / "screen.xwd")
     finally:
         screen.stop()
-    assert shown, "the screen never showed the published verdict"
     cv2.imwrite(str(tmp_path / "screenshot.png"), shot)
     expected = render(None, LATE, NOW, "id", SCREEN)
     assert np.abs(shot.astype(int) - expected).mean() < 1.0
@@ -179,18 +181,6 @@ def test_a_window_for_a_desk_test(xvfb):
     with PygameDisplay((640, 400), fullscreen=False) as display:
         assert display.size == (640, 400)
         display.show(render(None, None, NOW, "en", (800, 480)))  # another size is scaled to fit
-
-
-def wait_until(condition, limit: float = 20.0) -> bool:
-    """Poll `condition` until true or `limit` seconds pass (a wait for a thread, not a timing check)."""
-    import time
-
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_sdls_invisible_drivers_count_as_no_screen(monkeypatch):

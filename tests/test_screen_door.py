@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from helpers import wait_until
 
 from drivers.display.base import DisplayUnavailable
 from drivers.display.headless import HeadlessDisplay
@@ -186,7 +187,7 @@ def test_the_thread_renders_until_stopped(tmp_path):
     screen.start()
     try:
         hub.publish(UNKNOWN)
-        assert wait_until(lambda: screen.last_shown == UNKNOWN)
+        wait_until(lambda: screen.last_shown, "the unknown face on screen", until=lambda shown: shown == UNKNOWN, timeout=20, interval=0.01)
     finally:
         screen.stop()
     shown = display.shown
@@ -227,16 +228,6 @@ def test_a_drawing_failure_does_not_stop_the_screen_or_the_publisher(caplog):
 def test_an_unsupported_language_is_refused_up_front():
     with pytest.raises(ValueError, match='"id"'):
         DoorScreen(FeedbackHub(), HeadlessDisplay, "de")
-
-
-def wait_until(condition, limit: float = 20.0) -> bool:
-    """Poll until true or `limit` seconds pass (a wait for a thread, not a timing check)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 # --- sound ---------------------------------------------------------------------------------------
@@ -281,7 +272,7 @@ def test_the_chime_reaches_the_audio_device(monkeypatch, tmp_path):
 
     try:
         sound.play(Chime.ACCEPTED)
-        assert wait_until(lambda: not pygame.mixer.get_busy())
+        wait_until(lambda: not pygame.mixer.get_busy(), "the chime to finish", timeout=20, interval=0.01)
     finally:
         sound.close()
     played = np.frombuffer(out.read_bytes(), dtype=np.int16)

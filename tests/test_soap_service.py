@@ -15,13 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
-from kiosk.settings.soap import SoapSettings
-from kiosk.settings.zk_server import ZkServerSettings
-from kiosk.store import Store
-from sync.soap.service import build_soap_server
-from tests.soap_helpers import (
+from soap_helpers import (
     fields,
     get_att_log,
     get_user_info,
@@ -32,6 +26,12 @@ from tests.soap_helpers import (
     rows,
     soap_body,
 )  # fmt: skip
+
+from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
+from kiosk.settings.soap import SoapSettings
+from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.store import Store
+from sync.soap.service import build_soap_server
 
 WIB = ZoneInfo("Asia/Jakarta")
 RENEE = Employee("199001012020122001", "Renée Müller", unit="Dinkes", pin=7)

@@ -163,26 +163,3 @@ def test_template_version_changes_with_what_matching_sees(db: Store) -> None:
     db.employees.remove(NIP)
     seen.add(db.templates.version())
     assert len(seen) == 5
-
-
-def test_paged_reads_return_exactly_what_a_row_by_row_read_returns(db: Store) -> None:
-    # page() converts rows by position for speed (bench/store_bench.py); every field, type and
-    # edge value must equal the named-column conversion that get() and `kiosk punch list` use.
-    from kiosk.domain import Classification, Kind, Status
-
-    at = datetime(2026, 11, 23, 7, 0, tzinfo=WIB)
-    variants = lambda copy: [  # noqa: E731
-        punch(at),
-        punch(at + timedelta(minutes=1), distance=0.3125, liveness=0.875, clock_synced=False, boot_id="boot", monotonic_ns=2**62),
-        NewPunch(nip=NIP, time=(at + timedelta(minutes=2)).astimezone(timezone(timedelta(hours=-3, minutes=-30))),
-                 method=Method.FINGERPRINT, classification=Classification(Kind.DATANG, Status.LATE, 17), source_key=f"zk:1:{copy}"),
-        NewPunch(nip=NIP, time=at + timedelta(minutes=3), method=Method.MANUAL, photo="photos/x.jpg", note="lupa absen",
-                 classification=Classification(Kind.PULANG, Status.EARLY, 5)),
-    ]
-    stored = [db.punches.record(new) for copy in range(3) for new in variants(copy)]
-    paged = [p for cursor in range(0, len(stored), 5) for p in db.punches.page(after_seq=stored[cursor].seq - 1, limit=5)]
-    assert paged == stored == [db.punches.get(p.seq) for p in stored]
-    for fast, slow in zip(paged, stored):
-        assert {name: type(value) for name, value in vars(fast).items()} == {name: type(value) for name, value in vars(slow).items()}
-        assert fast.local_time == slow.local_time and fast.local_time.utcoffset() == slow.local_time.utcoffset()
-        assert hash(fast) == hash(slow)

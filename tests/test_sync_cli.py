@@ -14,7 +14,7 @@ from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from sync.receiver import Faults, Receiver
 from sync.jobs import build_scheduler, deadline_pushes, housekeeping
-from tests.helpers import insert_punches_fast, make_settings, write_token
+from helpers import insert_punches_fast, make_settings, write_token
 
 TOKEN = "cli-token"
 

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.receiver import Faults, Receiver
 from sync.deliverer import deliver_now
-from tests.helpers import insert_punches_fast, write_token
+from helpers import insert_punches_fast, wait_until, write_kiosk_config, write_token
 
 TOKEN = "kill-test-token"
 BATCH = 50
@@ -21,20 +20,8 @@ TOTAL = 2000
 
 
 def write_config(tmp_path: Path, url: str, token_file: Path) -> Path:
-    config = tmp_path / "kiosk.toml"
-    config.write_text(
-        f'[device]\nid = "KIOSK-K1"\ndata_dir = "{tmp_path / "data"}"\n\n'
-        f'[sync]\nurl = "{url}"\ntoken_file = "{token_file}"\nbatch_size = {BATCH}\nread_timeout = 10.0\n'
-    )
-    return config
-
-
-def wait_until(condition, limit: float = 60.0) -> None:
-    """Polls for progress (not a timed assertion): the limit only stops a hung test."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "the child made no progress"
-        time.sleep(0.02)
+    body = f'\n[sync]\nurl = "{url}"\ntoken_file = "{token_file}"\nbatch_size = {BATCH}\nread_timeout = 10.0\n'
+    return write_kiosk_config(tmp_path, tmp_path / "data", body, device_id="KIOSK-K1")
 
 
 def test_sigkill_mid_push_resends_only_the_unacknowledged_batch(tmp_path):
@@ -48,7 +35,8 @@ def test_sigkill_mid_push_resends_only_the_unacknowledged_batch(tmp_path):
             [sys.executable, "-m", "kiosk", "--config", str(tmp_path / "kiosk.toml"), "sync", "--now"],
             cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_until(lambda: receiver.store.count() >= TOTAL // 4)
+        # polled often: the kill must land mid-push, not after it
+        wait_until(receiver.store.count, "a quarter of the punches at the receiver", until=lambda n: n >= TOTAL // 4, interval=0.02)
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait() == -signal.SIGKILL
         received_before = receiver.store.count()

@@ -10,7 +10,7 @@ from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync.receiver import Faults, Receiver
 from sync.deliverer import Deliverer, deliver_now
-from tests.helpers import add_employees, insert_punches_fast, make_settings, new_punch, write_token
+from helpers import add_employees, insert_punches_fast, make_settings, new_punch, write_token
 
 TOKEN = "s3cret-token"
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import wait_until
 
 from drivers.fingerprint.r30x_codec import Instruction
 from drivers.fingerprint.r30x_sim import Fault, SimulatedModule, score_for
@@ -144,7 +145,9 @@ def test_listener_reports_one_match_per_touch(sim: SimulatedModule, reader: Uart
     sim.place_finger(7)
     assert matched.wait(WAIT)
     polls = sim.instructions_seen().count(Instruction.GEN_IMG)
-    _wait_until(lambda: sim.instructions_seen().count(Instruction.GEN_IMG) >= polls + 5)  # finger still down
+    wait_until(  # finger still down
+        lambda: sim.instructions_seen().count(Instruction.GEN_IMG), "more polls", until=lambda n: n >= polls + 5, timeout=WAIT, interval=0.01
+    )
     stop.set()
     worker.join(WAIT)
     assert matches == [(12, score_for(7))]
@@ -159,7 +162,7 @@ def test_listener_reports_unknown_fingers_and_survives_a_bad_cable(
     callbacks = {"on_unknown": unknown.set, "on_error": errors.append}
     worker = threading.Thread(target=reader.listen, args=(lambda slot, score: None, stop), kwargs=callbacks)
     worker.start()
-    _wait_until(lambda: len(errors) >= 1)
+    wait_until(lambda: list(errors), "an error reported", timeout=WAIT, interval=0.01)
     sim.set_fault(Fault.NONE)
     sim.place_finger(4)
     assert unknown.wait(WAIT)
@@ -183,11 +186,17 @@ def test_a_failing_callback_does_not_stop_the_listener(sim: SimulatedModule, rea
     worker = threading.Thread(target=reader.listen, args=(broken, stop))
     worker.start()
     sim.place_finger(5)
-    _wait_until(lambda: len(calls) == 1)
+    wait_until(lambda: list(calls), "the first callback", until=lambda seen: len(seen) == 1, timeout=WAIT, interval=0.01)
     # Touch again only once the listener has seen the sensor empty, or it would wait for a lift.
-    _wait_until(lambda: sim.instructions_seen().count(Instruction.GEN_IMG) > polls_when_lifted[0])
+    wait_until(
+        lambda: sim.instructions_seen().count(Instruction.GEN_IMG),
+        "a poll of the empty sensor",
+        until=lambda n: n > polls_when_lifted[0],
+        timeout=WAIT,
+        interval=0.01,
+    )
     sim.place_finger(5)
-    _wait_until(lambda: len(calls) == 2)
+    wait_until(lambda: list(calls), "the second callback", until=lambda seen: len(seen) == 2, timeout=WAIT, interval=0.01)
     stop.set()
     worker.join(WAIT)
 
@@ -200,7 +209,7 @@ def test_listener_keeps_reporting_a_missing_port_until_stopped(tmp_path: Path) -
         target=reader.listen, args=(lambda slot, score: None, stop), kwargs={"on_error": errors.append}
     )
     worker.start()
-    _wait_until(lambda: len(errors) >= 2)
+    wait_until(lambda: list(errors), "two errors reported", until=lambda seen: len(seen) >= 2, timeout=WAIT, interval=0.01)
     stop.set()
     worker.join(WAIT)
     assert not worker.is_alive()
@@ -383,11 +392,3 @@ def test_bad_settings_name_the_key_and_the_fix(table: dict, says: str) -> None:
         build_section(UartFingerprintSettings, table, "uart_fingerprint")
 
 
-def _wait_until(condition, limit: float = WAIT) -> None:
-    """Wait for a worker thread to get somewhere; fails the test only if it never does."""
-    done = threading.Event()
-    for _ in range(int(limit / 0.01)):
-        if condition():
-            return
-        done.wait(0.01)
-    raise AssertionError("the worker never got there")

@@ -14,10 +14,11 @@ import struct
 from collections import Counter
 
 import pytest
+from helpers import wait_until
+from test_zk_node import EMPLOYEES, fill
+from zk_helpers import WIB, open_store, running_server
 
 from sync.zk import codec
-from tests.test_zk_node import EMPLOYEES, fill
-from tests.zk_helpers import WIB, open_store, running_server, wait_for
 
 PREPARE_DATA, DATA, ACK_OK, ACK_UNAUTH = 1500, 1501, 2000, 2005
 
@@ -135,7 +136,7 @@ def test_command_on_an_expired_udp_session_is_answered_at_once(tmp_path):
     with running_server(store, idle_timeout=1.0) as server:
         client = DirectClient(server.port, udp=True)
         client.connect()
-        assert wait_for(lambda: server.udp_sessions() == 0)  # the kiosk expired the silent session
+        wait_until(lambda: server.udp_sessions() == 0, "no UDP session left")  # the kiosk expired the silent session
         client.sock.settimeout(1.0)  # a PHP client would otherwise wait its whole timeout
         client.send(11, b"~SerialNumber\x00")
         reply = client.receive()

@@ -18,7 +18,8 @@ from kiosk.settings import settings_from_dict
 from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.settings.zk_server import ZkServerSettings
 from sync.zk import build_server
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, wait_for
+from helpers import wait_until
+from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk
 
 GUEST = Employee(nip="198505052010011003", name="Tamu Lama", pin=99)
 NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
@@ -59,7 +60,7 @@ def test_live_events_reconnect_roster_and_pull(stores, tmp_path):
     fallback = ZkFallback(settings, kiosk.employees, recorder_into(kiosk, tmp_path), WIB, already=kiosk.punches.exists_source_key)
     fallback.start()
     try:
-        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        wait_until(lambda: server.terminal.subscriber_count() == 1, "one realtime subscriber")
         # roster pushed: the new employee written, the one unknown to the kiosk deleted
         conn = pyzk(port).connect()
         assert [u.user_id for u in conn.get_users()] == ["1", "7", "42"]
@@ -68,7 +69,7 @@ def test_live_events_reconnect_roster_and_pull(stores, tmp_path):
 
         first = datetime(2024, 5, 6, 7, 31, 5, tzinfo=WIB)
         server.publish(punch(terminal_store, SITI.nip, first, Method.FINGERPRINT))
-        assert wait_for(lambda: kiosk.punches.count() == 1)
+        wait_until(lambda: kiosk.punches.count() == 1, "the terminal's punch recorded on the kiosk")
         recorded = kiosk.punches.get(1)
         assert (recorded.nip, recorded.method, recorded.time_utc) == (SITI.nip, Method.FINGERPRINT, first)
         assert recorded.source_key == "zk:ZK-TERM-1:42:20240506073105"
@@ -76,10 +77,10 @@ def test_live_events_reconnect_roster_and_pull(stores, tmp_path):
         server.stop()  # the terminal dies ...
         missed = punch(terminal_store, BUDI.nip, first + timedelta(minutes=1), Method.FINGERPRINT)
         server = start_terminal(terminal_store, port)  # ... and comes back on the same port
-        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        wait_until(lambda: server.terminal.subscriber_count() == 1, "one realtime subscriber")
         second = first + timedelta(minutes=20)  # beyond face.repeat_minutes: a new punch
         server.publish(punch(terminal_store, SITI.nip, second, Method.FINGERPRINT))
-        assert wait_for(lambda: kiosk.punches.count() == 2)
+        wait_until(lambda: kiosk.punches.count() == 2, "the second terminal punch recorded on the kiosk")
         assert kiosk.punches.get(2).time_utc == second
         assert fallback.status.reconnects >= 1
 

@@ -13,10 +13,11 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from helpers import wait_until
 from zk.exception import ZKErrorResponse
+from zk_helpers import BUDI, WIB, open_store, punch, pyzk, running_server
 
 from sync.zk import codec, limits
-from tests.zk_helpers import BUDI, WIB, open_store, punch, pyzk, running_server, wait_for
 
 CONNECT, REG_EVENT = 1000, 500
 
@@ -71,7 +72,7 @@ def test_udp_flood_from_many_sockets_is_evicted_and_silent_subscribers_expire(st
             udp_connect(sock, server.port, subscribe=True)
         assert server.udp_sessions() <= limits.MAX_UDP_SESSIONS_PER_SOURCE
         assert pull_with_pyzk(server.port, udp=True) == 30
-        assert wait_for(lambda: server.udp_sessions() == 0)  # subscribed, but silent: expired
+        wait_until(lambda: server.udp_sessions() == 0, "no UDP session left")  # subscribed, but silent: expired
         for sock in floods:
             sock.close()
 
@@ -83,7 +84,7 @@ def test_udp_bare_connects_with_a_comm_key_hold_no_slot(store):
             udp_connect(sock, server.port, subscribe=False)
         assert pull_with_pyzk(server.port, udp=True, key=4321) == 30
         # unauthenticated sessions are gone after the short grace, long before idle_timeout
-        assert wait_for(lambda: server.udp_sessions() == 0, limits.UNAUTH_GRACE + 10)
+        wait_until(lambda: server.udp_sessions() == 0, "no UDP session left", timeout=limits.UNAUTH_GRACE + 10)
         for sock in floods:
             sock.close()
 
@@ -103,7 +104,7 @@ def test_tcp_silent_clients_do_not_lock_out_a_new_one(store, key):
         assert pull_with_pyzk(server.port, udp=False, key=key) == 30
         assert pull_with_pyzk(server.port, udp=False, key=key) == 30
         # one source holds at most half the slots: the flood pushed out its own oldest
-        assert wait_for(lambda: server.tcp_clients() <= limits.tcp_per_source(8))
+        wait_until(lambda: server.tcp_clients() <= limits.tcp_per_source(8), "the TCP clients cut to the per-source cap")
         for sock in silent:
             sock.close()
 

@@ -14,10 +14,12 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from helpers import REPO, wait_until
+from test_daemon import start_kiosk, synthetic_video, terminate, write_config
+from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
+
 from kiosk.domain import Kind, Method
 from kiosk.store import Store
-from tests.test_daemon import REPO, start_kiosk, synthetic_video, terminate, write_config
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server, wait_for
 
 
 class Listener:
@@ -87,12 +89,13 @@ def test_subscriber_hears_a_punch_added_by_another_process_while_kiosk_runs(tmp_
     kiosk(config, "employee", "add", BUDI.nip, "--name", BUDI.name, "--pin", "1")
     process = start_kiosk(config)
     try:
-        assert wait_for(lambda: accepts(port) or process.poll() is not None, 60) and process.poll() is None
+        wait_until(lambda: accepts(port) or process.poll() is not None, "the ZK port open or the kiosk gone")
+        assert process.poll() is None
         listener = Listener(port)
-        assert wait_for(lambda: listener.conn.is_connect)
+        wait_until(lambda: listener.conn.is_connect, "the realtime listener connected")
         at = (datetime.now(WIB) - timedelta(minutes=2)).replace(microsecond=0)
         kiosk(config, "punch", "add", BUDI.nip, "--time", at.isoformat(), "--reason", "mesin rusak")
-        assert wait_for(lambda: len(listener.events) >= 1, 20)
+        wait_until(lambda: len(listener.events) >= 1, "the first realtime event", timeout=20)
         listener.close()
     finally:
         _seconds, output = terminate(process)
@@ -105,13 +108,13 @@ def test_every_committed_punch_is_sent_once_in_order(tmp_path):
     other_process = Store.open(tmp_path / "kiosk.db", device_id="KIOSK-07")
     with running_server(store) as server:
         listener = Listener(server.port)
-        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        wait_until(lambda: server.terminal.subscriber_count() == 1, "one realtime subscriber")
         at = datetime(2026, 3, 2, 7, 15, 3, tzinfo=WIB)
         from_recorder = punch(store, SITI.nip, at, Method.FACE, Kind.DATANG)
         server.publish(from_recorder)  # the daemon's recorder announces its own punches ...
         punch(other_process, BUDI.nip, at + timedelta(seconds=1), Method.FINGERPRINT)  # ... others never do
         server.publish(from_recorder)  # announced twice: still one event
-        assert wait_for(lambda: len(listener.events) >= 2)
+        wait_until(lambda: len(listener.events) >= 2, "two realtime events")
         listener.close()
     other_process.close()
     store.close()

@@ -14,11 +14,12 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from helpers import wait_until
 from zk.exception import ZKErrorResponse
+from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
 
 from kiosk.domain import Kind, Method
 from sync.zk import codec
-from tests.zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server, wait_for
 
 STATE = {Kind.DATANG: 0, Kind.PULANG: 1, Kind.SIANG: 2, Kind.OTHER: 255}
 VERIFY = {Method.FACE: 15, Method.FINGERPRINT: 1, Method.MANUAL: 0}
@@ -115,11 +116,11 @@ def test_live_capture_receives_punch_recorded_after_subscribing(store, udp):
         running.set()
         listener = threading.Thread(target=capture, daemon=True)
         listener.start()
-        assert wait_for(lambda: server.terminal.subscriber_count() == 1)
+        wait_until(lambda: server.terminal.subscriber_count() == 1, "one realtime subscriber")
         at = datetime(2024, 5, 7, 16, 5, 9, tzinfo=WIB)
         server.publish(punch(store, SITI.nip, at, Method.FINGERPRINT, Kind.PULANG))
         server.publish(punch(store, BUDI.nip, at + timedelta(seconds=1), Method.FACE, Kind.DATANG))
-        assert wait_for(lambda: len(received) == 2)
+        wait_until(lambda: len(received) == 2, "two realtime events")
         running.clear()
         listener.join(10)
         assert not listener.is_alive()
@@ -290,7 +291,7 @@ def test_set_time_refused_unless_allowed(store):
             conn.set_time(datetime(2024, 1, 1, 8, 0, 0))
         conn.disconnect()
     set_to = []
-    from tests.zk_helpers import ZkServerSettings, build_server
+    from zk_helpers import ZkServerSettings, build_server
 
     settings = ZkServerSettings(port=0, allow_set_time=True)
     server = build_server(store, settings, "KIOSK-07", tz=WIB, set_clock=set_to.append).start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -58,12 +57,3 @@ def pyzk(server_port: int, udp: bool = False, password: int = 0, timeout: float 
 
     return ZK("127.0.0.1", port=server_port, timeout=timeout, password=password, force_udp=udp, ommit_ping=True)
 
-
-def wait_for(condition, seconds: float = 15.0) -> bool:
-    """Poll until `condition()` holds or `seconds` pass; returns the last answer."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import time
 
 import cv2
 
 from kiosk.camera import Camera, CameraError, Frame
+
+log = logging.getLogger(__name__)
 
 
 class Picamera2Camera(Camera):
@@ -36,7 +39,7 @@ class Picamera2Camera(Camera):
             cam.configure(config)
             cam.start()
         except Exception as exc:  # libcamera raises RuntimeError/IndexError when no sensor is attached
-            raise CameraError(f"cannot start the Pi camera: {exc}; check the ribbon cable and `rpicam-hello --list-cameras`") from None
+            raise CameraError(f"cannot start the Pi camera: {exc}; check the ribbon cable and `rpicam-hello --list-cameras`") from exc
         self._cam, self._index = cam, 0
 
     def read(self) -> Frame:
@@ -45,7 +48,8 @@ class Picamera2Camera(Camera):
         try:
             array = self._cam.capture_array()
         except Exception as exc:
-            raise CameraError(f"the Pi camera stopped delivering frames: {exc}") from None
+            # any exception (libcamera's kinds are many): chained, so the journal keeps libcamera's cause
+            raise CameraError(f"the Pi camera stopped delivering frames: {exc}") from exc
         # picamera2's "RGB888" is B,G,R in memory (libcamera naming), i.e. OpenCV's BGR; drop any alpha.
         image = array[:, :, :3] if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
         self._index += 1
@@ -57,6 +61,6 @@ class Picamera2Camera(Camera):
             try:
                 self._cam.stop()
                 self._cam.close()
-            except Exception:  # closing a camera that already vanished must not raise
-                pass
+            except Exception as exc:  # noqa: BLE001 - closing a camera that already vanished must not raise
+                log.debug("closing the Pi camera: %s", exc)
             self._cam = None

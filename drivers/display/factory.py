@@ -35,9 +35,12 @@ def create_display(
     "pygame" fails with `DisplayUnavailable` when there is no screen; "auto" falls back to headless
     and logs a warning that says why and how to silence it.
     """
+    return None if settings.backend == "none" else open_display(settings, open_real)
+
+
+def open_display(settings: ScreenSettings, open_real: Callable[[ScreenSettings], Display] = _open_pygame) -> Display:
+    """The display of a backend that has one (any but "none"), as `create_display` describes."""
     backend = settings.backend
-    if backend == "none":
-        return None
     if backend == "headless":
         return _open_headless(settings)
     if backend == "pygame":
@@ -66,4 +69,4 @@ def build_door_screen(
         return None
     sound = SoundCue(enabled=screen.sound, open_now=False)  # opened after READY=1: DoorScreen.open_sound()
     language = screen.language_or(device_language)
-    return DoorScreen(hub, lambda: create_display(screen), language, screen, sound, clock or local_now)
+    return DoorScreen(hub, lambda: open_display(screen), language, screen, sound, clock or local_now)

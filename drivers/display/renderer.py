@@ -22,7 +22,7 @@ import numpy as np
 from drivers.display import layout as geo
 from drivers.display._pygame import pygame
 from drivers.display.layout import FittedText, PreviewFit, Rect
-from drivers.display.text import Colour, door_font, draw_lines, measure
+from drivers.display.text import Align, Colour, door_font, draw_lines, measure
 from kiosk.feedback import Cue, Feedback
 from kiosk.i18n import DoorText, Mark, Tone, describe, format_date, format_time
 
@@ -226,7 +226,7 @@ def _draw_top_bar(surface: pygame.Surface, plan: Layout) -> None:
     surface.blit(bar, (plan.top_bar.x, plan.top_bar.y))
     white = (255, 255, 255)
     draw_lines(surface, plan.date.fitted, plan.date.rect, white)
-    align = "center" if plan.preview is None else "right"
+    align: Align = "center" if plan.preview is None else "right"
     draw_lines(surface, plan.clock.fitted, plan.clock.rect, white, align)
 
 

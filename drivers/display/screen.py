@@ -19,8 +19,8 @@ import numpy as np
 
 from drivers.display.base import Display
 from drivers.display.renderer import render
-from drivers.sound import SoundCue, chime_for
 from drivers.display.state import ScreenState, Timing, receive, visible
+from drivers.sound import SoundCue, chime_for
 from kiosk.feedback import Feedback, FeedbackHub
 from kiosk.i18n import check_language
 from kiosk.settings.screen import ScreenSettings

@@ -22,6 +22,7 @@ import sys
 import threading
 import tty
 from collections.abc import Callable
+from typing import Self
 
 from drivers.fingerprint.r30x_codec import (
     DEFAULT_ADDRESS,
@@ -181,7 +182,7 @@ class SimulatedModule:
         self.port = os.ttyname(self._slave)
         self._thread = threading.Thread(target=self._serve, name="r30x-sim", daemon=True)
 
-    def start(self) -> SimulatedModule:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -192,7 +193,7 @@ class SimulatedModule:
         for fd in (self._master, self._slave):
             os.close(fd)
 
-    def __enter__(self) -> SimulatedModule:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

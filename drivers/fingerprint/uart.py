@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
 import serial
 
@@ -281,7 +281,7 @@ class UartFingerprint:
             except _PORT_GONE:
                 log.debug("closing %s after it went away", self.port)
 
-    def __enter__(self) -> UartFingerprint:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

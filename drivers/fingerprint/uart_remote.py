@@ -91,7 +91,7 @@ def parse_request(line: bytes) -> dict:
 
 
 def error_event(exc: FingerprintError) -> dict:
-    event = {"event": "error", "error": type(exc).__name__, "message": str(exc)}
+    event: dict[str, str | int] = {"event": "error", "error": type(exc).__name__, "message": str(exc)}
     if isinstance(exc, ModuleError):
         event["code"] = exc.code
     return event

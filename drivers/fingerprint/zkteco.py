@@ -115,7 +115,9 @@ def open_terminal(settings: ZkTerminalSettings, zk_class: Any = None) -> Any:
     if not settings.enabled:
         raise TerminalUnavailable("no terminal configured; set [fingerprint] terminal_address in the config")
     if zk_class is None:
-        from zk import ZK as zk_class  # imported here so the kiosk runs without pyzk when unused
+        from zk import ZK  # imported here so the kiosk runs without pyzk when unused
+
+        zk_class = ZK
     zk = zk_class(
         settings.terminal_address,
         port=settings.port,
@@ -248,6 +250,9 @@ class ZkFallback:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def request_roster_push(self) -> None:
         self._jobs.put(self._push)

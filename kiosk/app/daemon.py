@@ -2,10 +2,11 @@
 
 Parts: the store and the recorder (vital), the door screen, the face pipeline (vital: the camera
 may fail, the loop must not hang), the fingerprint listeners, the ZK-protocol server, the pull API,
-the terminals' SOAP web service, the operator console, the delivery scheduler (vital), and the monitors
-(clock jumps, status file, systemd watchdog).
-An optional part that fails to start is a fault shown in `kiosk status`, never a reason to stop
-recording punches.
+the terminals' SOAP web service, the operator console, the delivery scheduler (vital; it also writes
+the roster to the fingerprint terminal), and the monitors (clock jumps, status file, systemd watchdog).
+An optional part that fails is a fault shown in `kiosk status`, never a reason to stop recording
+punches. The servers and the fingerprint terminal link are restarted within a budget
+(kiosk/app/supervisor.py); the other optional parts stay as they started.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from drivers.camera.select import make_camera
+from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor
 from kiosk.app.wiring import build_recorder
 from kiosk.camera.reopen import ReopeningCamera
 from kiosk.clocktrust import JumpWatcher, save_reference
@@ -37,11 +41,19 @@ from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
 from kiosk.timeutil import in_zone, utc_now
 
+if TYPE_CHECKING:  # imported where they start: the door is ready before these load
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from drivers.display.screen import DoorScreen
+    from drivers.fingerprint.zkteco import ZkFallback
+    from sync.deliverer import Deliverer
+    from sync.wsgi_server import ServerThread
+    from sync.zk import ZkServer
+
 log = logging.getLogger(__name__)
 
 STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share of this
 STATUS_EVERY = 2.0
-ROSTER_PUSH_EVERY = 300.0  # write added/removed employees to the fingerprint terminal
 PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
 ENCODER_START_TIMEOUT = 120.0  # seconds for the encoder process to load its model (a Pi under load)
 
@@ -97,12 +109,16 @@ def start_encoder() -> EncoderProcess:
 
 
 class Kiosk:
+    """The store and the recorder exist from the constructor on (every other part is built on them);
+    `start()` adds the door, then the parts that may fail without stopping it."""
+
     def __init__(
         self,
         settings: Settings,
         exit_at_end: bool = False,
         hub: FeedbackHub | None = None,
         notifier: SystemdNotifier | None = None,
+        restart_budget: RestartBudget | None = None,
     ) -> None:
         self.settings, self.exit_at_end = settings, exit_at_end
         self.hub = hub or FeedbackHub()
@@ -110,22 +126,24 @@ class Kiosk:
         self.health = Health()
         self.stop_event = threading.Event()
         self.started_utc = utc_now()
-        self.store: Store | None = None
-        self.recorder: PunchRecorder | None = None
-        self.pipeline: Pipeline | None = None
+        self.store = Store.open(settings.database_path, device_id=settings.device.id)
+        self.recorder = build_recorder(settings, self.store)
+        self.hub.subscribe(self._storage_health)
+        # The parts that restart within a budget when they fail (kiosk/app/supervisor.py).
+        self.supervisor = Supervisor(self.stop_event, restart_budget or RestartBudget(), self.health)
+        # Each of these is set at most once, by start(); None = not started, or configured off.
         self.encoder: EncoderProcess | None = None
-        self.screen = None
-        self.scheduler = None
-        self.deliverer = None
-        self.zk_server = None
-        self.zk_fallback = None
-        self.pull_api = None
+        self.screen: DoorScreen | None = None
+        self.pipeline: Pipeline | None = None
+        self.delivery: Delivery | None = None
+        self.terminal_link: SupervisedPart[ZkFallback] | None = None
+        self.zk_server: SupervisedPart[ZkServer] | None = None
         self.uart_socket = ""  # the fingerprint module's request socket, once it listens
-        self.soap_service = None
-        self.console = None
-        self.parts: dict[str, str] = {}  # part -> "running" | "off" | "failed: ..."
+        # Parts started once, never restarted: part -> "running" | "off" | "failed (reason)".
+        self.started_once: dict[str, str] = {"store": "running", "recorder": "running"}
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
+        self._stopped = False
         self.stall_seconds = PIPELINE_STALL_SECONDS
 
     # --- start ------------------------------------------------------------------------------
@@ -133,11 +151,9 @@ class Kiosk:
         """The door first: READY=1 as soon as a face can be recorded (a restart after a power cut is part of
         the door's latency); the fallback, servers and delivery start right after (docs/face-recognition.md)."""
         began = time.monotonic()
-        # First, before any thread exists: then the encoder's worker can be forked with numpy and dlib
-        # already imported, and it loads its model while the store, screen and detector start here.
+        # Before any thread exists: then the encoder's worker can be forked with numpy and dlib
+        # already imported, and it loads its model while the screen and the detector start here.
         self.encoder = start_encoder() if make_camera(self.settings.camera).live else None
-        self.start_store()
-        self.start_recorder()
         self.start_screen()
         self.start_pipeline()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
@@ -156,58 +172,56 @@ class Kiosk:
             self.notifier.status(f"all parts started; camera {self.settings.camera.source}")
             log.info("all parts started %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
 
-    def start_store(self) -> None:
-        self.store = Store.open(self.settings.database_path, device_id=self.settings.device.id)
-        self.parts["store"] = "running"
-
-    def start_recorder(self) -> None:
-        self.recorder = build_recorder(self.settings, self.store)  # type: ignore[arg-type]
-        self.hub.subscribe(self._storage_health)
-        self.parts["recorder"] = "running"
-
     def start_screen(self) -> None:
         from drivers.display.factory import build_door_screen
 
-        def start() -> None:
-            self.screen = build_door_screen(self.hub, self.settings.screen, self.settings.device.language, clock=self.now)
-            if self.screen is None:
-                raise _Off()
-            self.screen.start()
-            self._stoppers.append(("screen", lambda budget: self.screen.stop()))
-
-        self._optional("screen", start)
+        try:
+            screen = build_door_screen(self.hub, self.settings.screen, self.settings.device.language, clock=self.now)
+            if screen is None:
+                self.started_once["screen"] = "off"
+                return
+            screen.start()
+        except Exception as exc:  # the door records without a screen
+            log.exception("screen did not start")
+            self.started_once["screen"] = f"failed ({exc})"
+            self.health.report_fault("screen", f"did not start: {exc}")
+            return
+        self.screen = screen
+        self._stoppers.append(("screen", screen.stop))
+        self.started_once["screen"] = "running"
 
     def start_pipeline(self) -> None:
-        on_frame = self.screen.on_frame if self.screen is not None else None
-        self.pipeline = build_pipeline(
-            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end, on_frame=on_frame,  # type: ignore[arg-type]
-            encoder=self.encoder,
+        pipeline = build_pipeline(
+            self.settings, self.store, self.recorder, self.hub, self.stop_event, self.exit_at_end,
+            on_frame=self.screen.on_frame if self.screen is not None else None, encoder=self.encoder,
         )  # fmt: skip
+        self.pipeline = pipeline
         if self.screen is not None:  # fewer redraws while a face is being encoded (drivers/display/screen.py)
-            self.screen.busy = lambda: self.pipeline is not None and self.pipeline.recognizer.encoding
-        self.pipeline.start()
-        self.parts["camera"] = "running"
-        log.info("face pipeline started on %s", self.pipeline.camera.camera.describe())
+            self.screen.busy = lambda: pipeline.recognizer.encoding
+        pipeline.start()
+        self.started_once["camera"] = "running"
+        log.info("face pipeline started on %s", pipeline.camera.camera.describe())
 
     def start_fingerprint_terminal(self) -> None:
+        """The link to a ZKTeco terminal reconnects by itself; it is restarted only if its thread ends."""
         if not self.settings.fingerprint.enabled:
-            self.parts["fingerprint terminal"] = "off"
+            self.started_once["fingerprint terminal"] = "off"
             return
         from drivers.fingerprint.zkteco import ZkFallback
 
-        def start() -> None:
-            self.zk_fallback = ZkFallback(
-                self.settings.fingerprint, self.store.employees, self.record_fingerprint, self.settings.tz,  # type: ignore[union-attr]
-                already=self.store.punches.exists_source_key,  # type: ignore[union-attr]
+        def start() -> ZkFallback:
+            link = ZkFallback(
+                self.settings.fingerprint, self.store.employees, self.record_fingerprint, self.settings.tz,
+                already=self.store.punches.exists_source_key,
             )  # fmt: skip
-            self.zk_fallback.start()
-            self._stoppers.append(("fingerprint terminal", lambda budget: self.zk_fallback.stop(timeout=budget)))
+            link.start()
+            return link
 
-        self._optional("fingerprint terminal", start)
+        self.terminal_link = self.supervisor.add("fingerprint terminal", start)
 
     def start_fingerprint_module(self) -> None:
         if not self.settings.uart_fingerprint.enabled:
-            self.parts["fingerprint module"] = "off"
+            self.started_once["fingerprint module"] = "off"
             return
         from drivers.fingerprint.uart import Jobs, UartFingerprint, employee_for_slot
         from drivers.fingerprint.uart_remote import SOCKET_NAME, RequestServer
@@ -218,16 +232,19 @@ class Kiosk:
         jobs = Jobs()
         self._stoppers.append(("fingerprint module", lambda budget: jobs.close()))  # wakes the loop at once
         server = RequestServer(snapshot_dir(self.settings.data_dir) / SOCKET_NAME, jobs, self.stop_event)
-
-        def serve_requests() -> None:
+        try:
             server.start()
+        except Exception as exc:  # without the socket the module still records touches
+            log.exception("fingerprint requests did not start")
+            self.started_once["fingerprint requests"] = f"failed ({exc})"
+            self.health.report_fault("fingerprint requests", f"did not start: {exc}")
+        else:
             self.uart_socket = str(server.path)
             self._stoppers.append(("fingerprint requests", lambda budget: server.stop()))
-
-        self._optional("fingerprint requests", serve_requests)
+            self.started_once["fingerprint requests"] = "running"
 
         def on_match(slot: int, score: int) -> None:
-            employee = employee_for_slot(self.store.employees, slot)  # type: ignore[union-attr]
+            employee = employee_for_slot(self.store.employees, slot)
             if employee is None or not employee.active:
                 log.warning("fingerprint slot %d matches no active employee", slot)
                 return
@@ -244,80 +261,81 @@ class Kiosk:
 
     def start_zk_server(self) -> None:
         if not self.settings.zk_server.enabled:
-            self.parts["zk server"] = "off"
+            self.started_once["zk server"] = "off"
             return
         from sync.zk import build_server
 
-        def start() -> None:
-            self.zk_server = build_server(
+        def start() -> ZkServer:
+            server = build_server(
                 self.store, self.settings.zk_server, self.settings.device.id, tz=self.settings.tz, data_dir=self.settings.data_dir
             )
-            self.zk_server.start()
-            self.recorder.subscribe(self.zk_server.publish)  # type: ignore[union-attr]
-            self._stoppers.append(("zk server", lambda budget: self.zk_server.stop()))
+            return _started(server, server.start)
 
-        self._optional("zk server", start)
+        self.recorder.subscribe(self._publish_to_zk_clients)  # once: it reaches whichever server runs
+        self.zk_server = self.supervisor.add("zk server", start)
 
     def start_pull_api(self) -> None:
         if not self.settings.api.enabled:
-            self.parts["pull api"] = "off"
+            self.started_once["pull api"] = "off"
             return
         from kiosk.photos import PhotoStore
         from sync.pull_api import build_pull_server
 
-        def start() -> None:
-            self.pull_api = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir), self.settings.tz)  # type: ignore[arg-type]
-            self.pull_api.start()
-            self._stoppers.append(("pull api", lambda budget: self.pull_api.stop(timeout=budget)))
+        def start() -> ServerThread:
+            server = build_pull_server(self.settings.api, self.store, PhotoStore(self.settings.data_dir), self.settings.tz)
+            return _started(server, server.start)
 
-        self._optional("pull api", start)
+        self.supervisor.add("pull api", start)
 
     def start_soap_service(self) -> None:
         if not self.settings.soap.enabled:
-            self.parts["soap service"] = "off"
+            self.started_once["soap service"] = "off"
             return
         from sync.soap.service import build_soap_server
 
-        def start() -> None:
-            settings = self.settings
-            self.soap_service = build_soap_server(settings.soap, settings.zk_server, self.store, settings.tz)  # type: ignore[arg-type]
-            self.soap_service.start()
-            self._stoppers.append(("soap service", lambda budget: self.soap_service.stop(timeout=budget)))
+        def start() -> ServerThread:
+            server = build_soap_server(self.settings.soap, self.settings.zk_server, self.store, self.settings.tz)
+            return _started(server, server.start)
 
-        self._optional("soap service", start)
+        self.supervisor.add("soap service", start)
 
     def start_console(self) -> None:
         """The operator's web console (docs/console.md); it records through the daemon's recorder."""
         if not self.settings.console.enabled:
-            self.parts["console"] = "off"
+            self.started_once["console"] = "off"
             return
         from kiosk.console.server import build_console_server
 
-        def start() -> None:
-            self.console = build_console_server(self.settings, self.store, self.recorder)  # type: ignore[arg-type]
-            self.console.start()
-            self._stoppers.append(("console", lambda budget: self.console.stop(timeout=budget)))
+        def start() -> ServerThread:
+            server = build_console_server(self.settings, self.store, self.recorder)
+            return _started(server, server.start)
 
-        self._optional("console", start)
+        self.supervisor.add("console", start)
 
     def start_scheduler(self) -> None:
-        from sync.jobs import build_scheduler
+        """Delivery is vital, not restarted: a scheduler that stops makes `healthy()` false, and the
+        systemd watchdog restarts the service."""
         from sync.deliverer import Deliverer
+        from sync.jobs import build_scheduler
 
-        self.deliverer = Deliverer(self.settings, self.store)  # type: ignore[arg-type]
-        self.scheduler = build_scheduler(self.settings, self.store, self.deliverer)  # type: ignore[arg-type]
-        self.scheduler.start()
+        deliverer = Deliverer(self.settings, self.store)
+        terminal = self.settings.fingerprint
+        roster = self._push_roster_to_terminal if terminal.enabled and terminal.push_roster else None
+        delivery = Delivery(build_scheduler(self.settings, self.store, deliverer, roster), deliverer, self.settings)
+        self.delivery = delivery
+        delivery.scheduler.start()
         # After a power cut or an update, deliver what waited on disk without waiting an interval.
-        self._push_soon(None)
+        delivery.push_soon(None)
         if self.settings.sync.push_delay_seconds > 0:
-            self.recorder.subscribe(self._push_soon)  # type: ignore[union-attr]
-        self._stoppers.append(("scheduler", self._stop_scheduler))
-        self.parts["scheduler"] = "running"
+            self.recorder.subscribe(delivery.push_soon)
+        self._stoppers.append(("scheduler", delivery.stop))
+        self.started_once["scheduler"] = "running"
 
     def start_monitors(self) -> None:
-        jumps = JumpWatcher(self.store)  # type: ignore[arg-type]
+        jumps = JumpWatcher(self.store)
         jumps.start()
         self._stoppers.append(("clock", lambda budget: jumps.stop()))
+        self.supervisor.start()
         self.write_status()  # at once: other commands find the running service (and its sockets) by it
         self._thread("status", self._status_loop)
         interval = watchdog_interval_seconds()
@@ -335,7 +353,7 @@ class Kiosk:
     def record_fingerprint(self, nip: str, at: datetime, source_key: str | None) -> Punch | None:
         """A fingerprint joins the face path at 'decision': same debounce, rules, commit, screen."""
         try:
-            outcome = self.recorder.record(nip, Method.FINGERPRINT, at, source_key=source_key)  # type: ignore[union-attr]
+            outcome = self.recorder.record(nip, Method.FINGERPRINT, at, source_key=source_key)
         except DuplicatePunch:
             return None
         except StoreError as exc:
@@ -359,11 +377,11 @@ class Kiosk:
     def healthy(self) -> bool:
         """What the systemd watchdog asks: are the vital loops turning?"""
         pipeline_ok = self.pipeline is not None and (
-            not self.pipeline.is_alive() and self.exit_at_end
+            (not self.pipeline.is_alive() and self.exit_at_end)
             or time.monotonic() - self.pipeline.last_beat < self.stall_seconds
         )
-        scheduler_ok = self.scheduler is None or self.scheduler.running
-        return bool(pipeline_ok and scheduler_ok and self.store is not None)
+        scheduler_ok = self.delivery is None or bool(self.delivery.scheduler.running)
+        return bool(pipeline_ok and scheduler_ok)
 
     def _storage_health(self, feedback: Feedback) -> None:
         if feedback.cue == Cue.NOT_RECORDED:
@@ -371,30 +389,22 @@ class Kiosk:
         elif feedback.cue == Cue.RECORDED:
             self.health.clear_fault("storage")
 
-    def _push_soon(self, punch: Punch | None) -> None:
-        """Deliver shortly after a punch (one pending run at a time), not only on the interval."""
-        from apscheduler.jobstores.base import ConflictingIdError  # with the scheduler, after READY=1
+    def _publish_to_zk_clients(self, punch: Punch | None) -> None:
+        server = self.zk_server.current if self.zk_server is not None else None
+        if server is not None:
+            server.publish(punch)
 
-        run_at = datetime.now(self.settings.tz) + timedelta(seconds=self.settings.sync.push_delay_seconds)
-        try:
-            self.scheduler.add_job(self.deliverer.push_all, "date", run_date=run_at, id="push-soon", name="push after a punch")
-        except ConflictingIdError:
-            pass  # a run is already pending; it will take this punch too
-
-    def _stop_scheduler(self, budget: float) -> None:
-        self.deliverer.stop.set()  # a push waiting out a backoff returns at once
-        self.scheduler.shutdown(wait=False)
+    def _push_roster_to_terminal(self) -> None:
+        """The scheduler's "terminal-roster" job: a removed employee's terminal user is deleted too
+        (their finger must not punch), an added one can punch at once."""
+        link = self.terminal_link.current if self.terminal_link is not None else None
+        if link is not None:
+            link.request_roster_push()
 
     # --- status -----------------------------------------------------------------------------
     def _status_loop(self) -> None:
-        next_roster_push = time.monotonic() + ROSTER_PUSH_EVERY
         while not self.stop_event.wait(STATUS_EVERY):
             self._observe_parts()
-            if self.zk_fallback is not None and time.monotonic() >= next_roster_push:
-                # A removed employee's terminal user is deleted too (their finger must not punch).
-                next_roster_push = time.monotonic() + ROSTER_PUSH_EVERY
-                if self.settings.fingerprint.push_roster:
-                    self.zk_fallback.request_roster_push()
             self.write_status()
 
     def write_status(self) -> None:
@@ -410,23 +420,30 @@ class Kiosk:
             self.health.report_fault("camera", camera.last_error or camera.state)
         elif camera is not None:
             self.health.clear_fault("camera")
-        if self.zk_fallback is not None:
-            status = self.zk_fallback.status
+        link = self.terminal_link.current if self.terminal_link is not None else None
+        if link is not None:
+            status = link.status
             if status.connected:
                 self.health.clear_fault("fingerprint terminal")
             elif status.last_error:
                 self.health.report_fault("fingerprint terminal", status.last_error)
             if status.drift is not None:
-                save_reference(self.store, f"terminal:{self.settings.fingerprint.terminal_address}", status.drift.total_seconds())  # type: ignore[arg-type]
-        for name in self.store.delivery.targets():  # type: ignore[union-attr]
-            state = self.store.delivery.state(name)  # type: ignore[union-attr]
-            if state.halted_reason or state.last_error:
-                self.health.report_fault(f"sync:{name}", state.halted_reason or state.last_error)
+                save_reference(self.store, f"terminal:{self.settings.fingerprint.terminal_address}", status.drift.total_seconds())
+        for name in self.store.delivery.targets():
+            state = self.store.delivery.state(name)
+            problem = state.halted_reason or state.last_error
+            if problem:
+                self.health.report_fault(f"sync:{name}", problem)
             else:
                 self.health.clear_fault(f"sync:{name}")
 
+    def part_states(self) -> dict[str, str]:
+        """part -> "running" | "off" | "restarting (attempt k of n, next in s s): reason" | "failed (...)"."""
+        return {**self.started_once, **self.supervisor.states()}
+
     def snapshot(self) -> DaemonSnapshot:
-        fallback = self.zk_fallback.status if self.zk_fallback else None
+        link = self.terminal_link.current if self.terminal_link is not None else None
+        fallback = link.status if link is not None else None
         return DaemonSnapshot(
             pid=os.getpid(),
             started_utc=self.started_utc.isoformat(),
@@ -438,29 +455,16 @@ class Kiosk:
                 {"part": f.part, "message": f.message, "since_utc": datetime.fromtimestamp(f.since_wall).astimezone().isoformat()}
                 for f in self.health.faults()
             ],
-            parts=dict(self.parts),
+            parts=self.part_states(),
             uart_socket="" if self.stop_event.is_set() else self.uart_socket,  # a stopping service takes no requests
         )
 
     # --- helpers ----------------------------------------------------------------------------
-    def _optional(self, name: str, start: Callable[[], None]) -> None:
-        try:
-            start()
-        except _Off:
-            self.parts[name] = "off"
-            return
-        except Exception as exc:  # noqa: BLE001 - an optional part never stops the door
-            log.exception("%s did not start", name)
-            self.parts[name] = f"failed: {exc}"
-            self.health.report_fault(name, f"did not start: {exc}")
-            return
-        self.parts[name] = "running"
-
     def _thread(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
-        self.parts[name] = "running"
+        self.started_once[name] = "running"
 
     # --- stop -------------------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> bool:
@@ -472,13 +476,17 @@ class Kiosk:
 
     def stop(self) -> None:
         """Every committed punch is already on disk: stopping only has to be prompt and tidy."""
+        if self._stopped:
+            return
+        self._stopped = True
         self.notifier.stopping()
         self.stop_event.set()
         deadline = time.monotonic() + STOP_BUDGET_SECONDS
+        self.supervisor.stop(max(0.1, (deadline - time.monotonic()) / 2))
         for name, stopper in reversed(self._stoppers):
             try:
                 stopper(max(0.1, (deadline - time.monotonic()) / 2))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("stopping %s failed", name)
         self._stoppers.clear()
         if self.pipeline is not None:
@@ -487,17 +495,51 @@ class Kiosk:
                 log.warning("face pipeline did not stop in time; exiting anyway (nothing uncommitted is lost)")
         for thread in self._threads:
             thread.join(max(0.05, deadline - time.monotonic()))
-        if self.store is not None and not self.exit_at_end:
+        if not self.exit_at_end:
             self.write_status()  # the last word: "stopped"
         if self.encoder is not None:
             self.encoder.close()  # also when the pipeline never started (the pipeline closes it otherwise)
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.store.close()
 
     def status(self) -> dict:
         return {"pipeline": self.pipeline.status().as_dict() if self.pipeline else None}
 
 
-class _Off(Exception):
-    """An optional part configured off."""
+@dataclass(frozen=True)
+class Delivery:
+    """The delivery part: the scheduler of sync/jobs.py and the deliverer its jobs call."""
+
+    scheduler: BackgroundScheduler
+    deliverer: Deliverer
+    settings: Settings
+
+    def push_soon(self, punch: Punch | None) -> None:
+        """Deliver shortly after a punch (one pending run at a time), not only on the interval."""
+        from apscheduler.jobstores.base import ConflictingIdError  # with the scheduler, after READY=1
+
+        run_at = datetime.now(self.settings.tz) + timedelta(seconds=self.settings.sync.push_delay_seconds)
+        try:
+            self.scheduler.add_job(self.deliverer.push_all, "date", run_date=run_at, id="push-soon", name="push after a punch")
+        except ConflictingIdError:
+            pass  # a run is already pending; it will take this punch too
+
+    def stop(self, budget: float) -> None:
+        self.deliverer.stop.set()  # a push waiting out a backoff returns at once
+        self.scheduler.shutdown(wait=False)
+
+
+P = TypeVar("P", bound=Running)
+
+
+def _started(part: P, start: Callable[[], object]) -> P:
+    """Start a part that was just built; when starting fails, stop it before the error goes on, so
+    what it already holds (its listening socket) is free for the next attempt."""
+    try:
+        start()
+    except BaseException:
+        try:
+            part.stop(1.0)
+        except Exception:  # the start's error is the one to report
+            log.debug("cleaning up after a failed start", exc_info=True)
+        raise
+    return part

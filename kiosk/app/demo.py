@@ -133,8 +133,8 @@ def _run(settings: Settings, say: Callable[[str], None]) -> DemoResult:
 def _deliver(settings: Settings, store: Store, say: Callable[[str], None]) -> tuple[int, str]:
     """Push to the reference receiver on loopback, exactly as a kiosk pushes to SIAP."""
     from kiosk.private import ensure_private_file
-    from sync.receiver import Receiver
     from sync.deliverer import deliver_now
+    from sync.receiver import Receiver
 
     token = secrets.token_urlsafe(16)
     token_file = settings.data_dir / "demo-receiver.token"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import requests
 
 from kiosk.clock import read_clock
-from kiosk.settings import Settings
+from kiosk.settings import ConfigError, Settings
 from kiosk.settings.advice import config_warnings
 from kiosk.store import Store, StoreError
 
@@ -34,6 +34,12 @@ class Check:
 
 
 def check_config(settings: Settings) -> Check:
+    from kiosk.app.wiring import load_holidays
+
+    try:
+        load_holidays(settings)  # the one file the configuration names that parsing does not read
+    except ConfigError as exc:
+        return Check("config", FAIL, str(exc))
     warnings = config_warnings(settings)
     if warnings:
         return Check("config", WARN, f"{settings.source or 'defaults'} is valid, but: " + " | ".join(warnings))

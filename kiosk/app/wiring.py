@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kiosk.photos import PhotoStore
 from kiosk.recorder import Classifier, PunchRecorder
+from kiosk.rules import holidays as holiday_files
 from kiosk.rules import make_classifier
-from kiosk.settings import Settings
+from kiosk.rules.holidays import HolidayCalendar
+from kiosk.settings import ConfigError, Settings
 from kiosk.store import Store
 
 
@@ -20,7 +24,23 @@ def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
 
 def build_classifier(settings: Settings) -> Classifier:
     """The working-hours rules of the configured schedules (kiosk/rules, docs/rules.md)."""
-    return make_classifier(settings.schedule, settings.schedule.holidays(), settings.tz)
+    return make_classifier(settings.schedule, load_holidays(settings), settings.tz)
+
+
+def load_holidays(settings: Settings) -> HolidayCalendar:
+    """The shipped holiday calendar with `[schedule] holidays_file` applied (its additions, corrections
+    and `remove = true` entries).
+
+    Parsing the configuration reads no file; this is the one step that reads the holiday file, taken
+    by `kiosk config check`, `kiosk doctor`, the daemon (through build_classifier), the reports and the
+    console. A missing or broken file is a ConfigError naming the configuration file, the key, the
+    holiday file, the entry and the fix.
+    """
+    named = settings.schedule.holidays_file
+    try:
+        return holiday_files.load(Path(named) if named else None)
+    except holiday_files.HolidayFileError as exc:
+        raise ConfigError("schedule.holidays_file", named, exc.problem).in_file(settings.source) from None
 
 
 def sync_target_names(settings: Settings, store: Store) -> list[str]:

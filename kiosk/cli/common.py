@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from kiosk.recorder import PunchRecorder
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop the command with `Error: message` and exit code 1."""
     raise click.ClickException(message)
 
@@ -45,7 +45,7 @@ class App:
                 self._settings = load_settings(self.config_path)
             except ConfigError as exc:
                 fail(str(exc))
-        return self._settings  # type: ignore[return-value]
+        return self._settings
 
     @property
     def store(self) -> Store:
@@ -57,10 +57,10 @@ class App:
                 fail(str(exc))
             except PermissionError as exc:
                 fail(f"cannot open the database {settings.database_path}: {exc.strerror}; run as the kiosk user (sudo -u kiosk ...)")
-        return self._store  # type: ignore[return-value]
+        return self._store
 
     @property
-    def recorder(self) -> "PunchRecorder":
+    def recorder(self) -> PunchRecorder:
         from kiosk.app.wiring import build_recorder
 
         return build_recorder(self.settings, self.store)
@@ -122,8 +122,8 @@ def print_json(data: object) -> None:
 
 def print_table(headers: list[str], rows: Iterable[Iterable[object]]) -> None:
     # Cells come from stored data (names typed years ago): never let them drive the terminal.
-    rows = [["" if cell is None else printable(str(cell)) for cell in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    text = [["" if cell is None else printable(str(cell)) for cell in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in text]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in text:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

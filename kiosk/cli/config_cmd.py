@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kiosk.cli.common import App, json_option, pass_app, print_json
+from kiosk.app.wiring import load_holidays
+from kiosk.cli.common import App, fail, json_option, pass_app, print_json
+from kiosk.settings import ConfigError
 from kiosk.settings.advice import config_warnings
 
 
@@ -19,11 +21,16 @@ def config_group() -> None:
 def check(app: App, as_json: bool) -> None:
     """Validate the configuration file and print the effective settings.
 
-    Every error names the file, the key, the bad value and the fix; exit 1 on error. Settings that
-    are valid but probably unintended (a camera file not there, a short week) print a WARNING
+    Every error names the file, the key, the bad value and the fix; exit 1 on error. The holiday
+    file named by [schedule] holidays_file is read too (parsing the configuration does not). Settings
+    that are valid but probably unintended (a camera file not there, a short week) print a WARNING
     and still exit 0.
     """
     settings = app.settings
+    try:
+        load_holidays(settings)
+    except ConfigError as exc:
+        fail(str(exc))
     warnings = config_warnings(settings)
     if as_json:
         print_json({"ok": True, "file": str(app.config_path), "warnings": warnings, "settings": settings.as_dict()})

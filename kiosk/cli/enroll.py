@@ -56,7 +56,10 @@ def _from_camera(
 ) -> Enrollment:
     camera = make_camera(app.settings.camera)
     click.echo(f"Look at the camera ({camera.describe()}); capturing {count} good frames...", err=as_json)
-    say = lambda message: click.echo(f"  {message}", err=as_json)
+
+    def say(message: str) -> None:
+        click.echo(f"  {message}", err=as_json)
+
     return enroller.from_camera(nip, camera, count, say, force, timeout, replace=replace)
 
 

@@ -39,6 +39,12 @@ def status_command(app: App, as_json: bool) -> None:
     if clock["last_jump"]:
         click.echo(f"clock: last jump {clock['last_jump']['seconds']:+.0f} s at {clock['last_jump']['observed_utc']}")
     click.echo(f"disk: {status['disk']['free_mb']} MB free")
+    parts = status["parts"]
+    if parts:
+        click.echo(f"parts running: {', '.join(sorted(n for n, state in parts.items() if state == 'running')) or 'none'}")
+        for name, state in sorted(parts.items()):
+            if state not in ("running", "off"):  # restarting (attempt k of n, next in s) or failed (...)
+                click.echo(f"part {name}: {state}")
     for fault in status["faults"]:
         click.echo(f"FAULT {fault['part']}: {fault['message']} (since {fault.get('since_utc', '?')})")
     if not status["faults"] and status["daemon"] == "running":

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.app.wiring import load_holidays
 from kiosk.cli.common import (
     App,
     check_output,
@@ -125,7 +126,7 @@ def _unit(app: App, asked: str | None) -> str | None:
 
 def _rules(app: App, year: int) -> tuple[ScheduleSettings, HolidayCalendar]:
     schedules = app.settings.schedule
-    holidays = schedules.holidays()
+    holidays = load_holidays(app.settings)
     unchecked = holidays.unverified(year)
     if unchecked or not holidays.year(year):
         click.echo(
@@ -150,8 +151,8 @@ def _violation_json(row) -> dict:
         "nip": row.employee.nip,
         "name": row.employee.name,
         "unit": row.employee.unit,
-        "months": dict(zip([m.lower() for m in MONTHS], row.months)),
-        "cumulative": dict(zip([m.lower() for m in MONTHS], row.cumulative)),
+        "months": dict(zip([m.lower() for m in MONTHS], row.months, strict=True)),
+        "cumulative": dict(zip([m.lower() for m in MONTHS], row.cumulative, strict=True)),
         "total": row.total,
         "tk_minutes": row.total_minutes,
     }

@@ -9,6 +9,7 @@ import threading
 import click
 
 from kiosk.app.daemon import Kiosk
+from kiosk.app.wiring import load_holidays
 from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, pass_app
 from kiosk.face.models import ModelsMissing
@@ -35,10 +36,11 @@ def run_command(app: App, exit_at_end: bool) -> None:
     settings = app.settings
     while True:
         kiosk = start_kiosk(settings, exit_at_end)
-        settings = serve(kiosk, app, settings, stop, reload)
+        fresh = serve(kiosk, app, settings, stop, reload)  # None: stop; new settings: restart with them
         kiosk.stop()
-        if settings is None:
+        if fresh is None:
             break
+        settings = fresh
         kiosk.notifier.send("RELOADING=1")
     if kiosk.pipeline is not None and kiosk.pipeline.failure:
         fail(f"the replay stopped: {kiosk.pipeline.failure}")
@@ -52,10 +54,13 @@ def run_command(app: App, exit_at_end: bool) -> None:
 
 
 def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
-    kiosk = Kiosk(settings, exit_at_end=exit_at_end)
+    try:
+        kiosk = Kiosk(settings, exit_at_end=exit_at_end)  # opens the store: a damaged one stops here
+    except StoreError as exc:
+        fail(str(exc))
     try:
         kiosk.start()
-    except (ModelsMissing, CameraError, StoreError) as exc:
+    except (ModelsMissing, CameraError, StoreError, ConfigError) as exc:
         kiosk.stop()
         fail(str(exc))
     return kiosk
@@ -70,6 +75,7 @@ def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, rel
             reload.clear()
             try:
                 fresh = load_settings(app.config_path)
+                load_holidays(fresh)  # a broken holiday file is refused here too, not after the parts stopped
             except ConfigError as exc:
                 log.error("SIGHUP: configuration refused, keeping the running one: %s", exc)
                 continue

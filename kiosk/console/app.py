@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from kiosk.app.wiring import load_holidays
 from kiosk.console import absences, attendance, auth, recap, technician
 from kiosk.console.context import Console, LazyModels, account, console, t
 from kiosk.console.sessions import DbSessionInterface
@@ -48,8 +49,9 @@ def create_app(
     app.session_interface = DbSessionInterface(store.accounts, timedelta(minutes=settings.console.session_minutes), tls)
     CSRFProtect(app)
     app.extensions["kiosk_console"] = Console(
-        settings, store, recorder, LoginThrottle(), now or (lambda: datetime.now(settings.tz)), LazyModels()
-    )
+        settings, store, recorder, LoginThrottle(), now or (lambda: datetime.now(settings.tz)), LazyModels(),
+        holidays=load_holidays(settings),  # read once, as the recorder's classifier does; SIGHUP re-reads both
+    )  # fmt: skip
     for blueprint in (auth.blueprint, attendance.blueprint, absences.blueprint, recap.blueprint, technician.blueprint):
         app.register_blueprint(blueprint)
     app.before_request(_load_account)

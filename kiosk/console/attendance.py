@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
@@ -34,7 +35,7 @@ def _today_context() -> dict:
     start = datetime.combine(day, time(), tzinfo=UTC) - timedelta(hours=36)
     punches = kiosk.store.punches.between(start, start + timedelta(hours=96))
     absences = kiosk.store.absences.list(start=day.isoformat(), end=day.isoformat())
-    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, schedules.holidays(), day, kiosk.settings.tz)
+    rows = today_rows(unit_employees(), punches, absences, schedules.for_employee, kiosk.holidays, day, kiosk.settings.tz)
     return {"rows": rows, "day": day, "now": now, "missing": [r for r in rows if r.missing]}
 
 
@@ -56,7 +57,7 @@ def today_partial():
 def punches():
     kiosk = console()
     today = kiosk.now().date()
-    errors = []
+    errors: list[str] = []
     first = _date_arg("from", today, errors)
     last = _date_arg("to", today, errors)
     if last < first:
@@ -88,17 +89,22 @@ def manual_punch():
     except ValueError:
         flash(t("bad_time"), "error")
         return redirect(url_for("attendance.punches"))
-    if at > kiosk.now() + timedelta(minutes=1):
-        flash(t("future_time"), "error")
-        return redirect(url_for("attendance.punches"))
     try:
-        punch = staff.manual_punch(kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor())
+        punch = staff.manual_punch(
+            kiosk.recorder, nip, at, reason, kiosk.settings.device.employee_id_pattern, actor=actor(), now=kiosk.now()
+        )
+    except staff.ManualPunchInFuture:
+        flash(t("future_time", minutes=staff.FUTURE_TOLERANCE_MINUTES), "error")
+        return redirect(url_for("attendance.punches"))
     except (ValueError, StoreError) as exc:
         flash(t("manual_refused", reason=str(exc)), "error")
         return redirect(url_for("attendance.punches"))
     flash(t("manual_recorded", seq=punch.seq, nip=punch.nip, time=f"{punch.local_time:%Y-%m-%d %H:%M}"), "ok")
     day = punch.local_time.date().isoformat()
-    return redirect(url_for("attendance.punches", **{"from": day, "to": day}))
+    # "from" is a Python keyword, so the range goes in as a mapping; Any because url_for's own options
+    # (_external: bool, ...) share the keyword namespace with the URL's values.
+    day_range: dict[str, Any] = {"from": day, "to": day}
+    return redirect(url_for("attendance.punches", **day_range))
 
 
 @blueprint.route("/punches/<int:seq>/photo")

@@ -13,11 +13,13 @@ from flask import abort, current_app, g, redirect, request, url_for
 
 from kiosk.console.text import translate
 from kiosk.console.throttle import LoginThrottle
+from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings import Settings
 from kiosk.store import Store
 from kiosk.store.accounts import Account, Role
 
 if TYPE_CHECKING:
+    from kiosk.face.models import FaceModels
     from kiosk.recorder import PunchRecorder
 
 
@@ -25,10 +27,10 @@ class LazyModels:
     """The face models, loaded at the first enrollment (they take memory and a second or two)."""
 
     def __init__(self) -> None:
-        self._models = None
+        self._models: FaceModels | None = None
         self._lock = threading.Lock()
 
-    def get(self):
+    def get(self) -> FaceModels:
         from kiosk.face.models import FaceModels
 
         with self._lock:
@@ -45,6 +47,7 @@ class Console:
     throttle: LoginThrottle
     now: Callable[[], datetime]
     models: LazyModels
+    holidays: HolidayCalendar  # the calendar of [schedule], loaded once when the console starts
 
     @property
     def language(self) -> str:

@@ -31,7 +31,7 @@ def _recap(year: int, month: int):
     kiosk = console()
     schedules = kiosk.settings.schedule
     unit = kiosk.settings.console.unit or None
-    return finished_recap(kiosk.store, schedules, schedules.holidays(), year, month, kiosk.now().date(), unit, zone=kiosk.settings.tz)
+    return finished_recap(kiosk.store, schedules, kiosk.holidays, year, month, kiosk.now().date(), unit, zone=kiosk.settings.tz)
 
 
 @blueprint.route("/recap")
@@ -44,15 +44,15 @@ def show():
     recap = _recap(year, number)
     schedules = kiosk.settings.schedule
     violations = yearly_violations(
-        kiosk.store, schedules, schedules.holidays(), year, kiosk.settings.console.unit or None, until=recap.last,
+        kiosk.store, schedules, kiosk.holidays, year, kiosk.settings.console.unit or None, until=recap.last,
         zone=kiosk.settings.tz,
     )
-    groups = []
+    groups: list[tuple[str, int, bool]] = []  # (heading, columns spanned, has sub-headings)
     for group, sub in COLUMNS:
         if groups and groups[-1][0] == group and sub:
-            groups[-1][1] += 1
+            groups[-1] = (group, groups[-1][1] + 1, groups[-1][2])
         else:
-            groups.append([group, 1, bool(sub)])
+            groups.append((group, 1, bool(sub)))
     return render_template(
         "recap.html", recap=recap, month=month, rows=[row_values(n, r) for n, r in enumerate(recap.rows, 1)],
         groups=groups, subs=[sub for _, sub in COLUMNS], titles=title_lines(recap), legend=LEGEND,

@@ -107,20 +107,20 @@ def enroll(nip: str):
     """Photos are written to a private temporary folder, then enrolled by kiosk.enroll like the CLI."""
     kiosk = console()
     employee = _employee(nip)
-    uploads = [f for f in request.files.getlist("photos") if f.filename][:MAX_PHOTOS + 1]
+    uploads = [(f.filename, f) for f in request.files.getlist("photos") if f.filename][:MAX_PHOTOS + 1]
     if not uploads or len(uploads) > MAX_PHOTOS:
         flash(t("enroll_count", most=MAX_PHOTOS), "error")
         return redirect(url_for("technician.employees"))
     with tempfile.TemporaryDirectory(prefix="kiosk-enroll-") as folder:
         paths = []
-        for number, upload in enumerate(uploads, start=1):
+        for number, (filename, upload) in enumerate(uploads, start=1):
             data = upload.stream.read(kiosk.max_upload + 1)
             kind = evidence_type(data[:16])
             if len(data) > kiosk.max_upload or kind is None or kind[0] == ".pdf":
-                flash(t("enroll_bad_file", name=upload.filename[:80], mb=kiosk.settings.console.max_upload_mb), "error")
+                flash(t("enroll_bad_file", name=filename[:80], mb=kiosk.settings.console.max_upload_mb), "error")
                 return redirect(url_for("technician.employees"))
             # each photo in its own numbered folder under its own (cleaned) name, so refusals name the file
-            safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.filename).name)[-80:].lstrip(".") or "photo"
+            safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).name)[-80:].lstrip(".") or "photo"
             path = Path(folder) / str(number) / (Path(safe).stem + kind[0])
             path.parent.mkdir()
             path.write_bytes(data)

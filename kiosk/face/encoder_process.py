@@ -22,6 +22,7 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ class EncoderProcess:
 
 # The worker process's model: set once by the pool's initializer, read by every job. This is per
 # process state of the worker, which is what ProcessPoolExecutor's initializer is for.
-_WORKER_ENCODER = None
+_WORKER_ENCODER: Any = None  # dlib.face_recognition_model_v1 once the initializer ran (dlib is untyped)
 
 
 def _load_encoder(path: str) -> None:
@@ -107,4 +108,4 @@ def _model_loaded() -> bool:
 
 
 def _encode_chip(chip: np.ndarray) -> np.ndarray:
-    return np.asarray(_WORKER_ENCODER.compute_face_descriptor(chip), dtype=np.float32)  # type: ignore[attr-defined]
+    return np.asarray(_WORKER_ENCODER.compute_face_descriptor(chip), dtype=np.float32)

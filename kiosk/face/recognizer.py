@@ -115,7 +115,7 @@ class Recognizer:
         with self.times.stage("detect"):
             faces = self._find(rgb, frame.t, live)
         tracks = self.tracker.update([face.box for face in faces], frame.t)
-        events = [event for track, face in zip(tracks, faces) for event in self._step(track, face, rgb, frame)]
+        events = [event for track, face in zip(tracks, faces, strict=True) for event in self._step(track, face, rgb, frame)]
         self._detect_wall = time.monotonic() - began
         return events + self._idle_event(frame, bool(self.tracker.tracks))
 
@@ -171,7 +171,7 @@ class Recognizer:
         """Decisions on the encodings that finished since the last call (a worker process's results)."""
         events = []
         for track in [track for track in self._waiting if track.pending.done()]:  # type: ignore[union-attr]
-            if self._finish(track):
+            if self._finish(track) and track.pending_frame is not None:  # set with every pending encoding
                 events += self._decide(track, track.pending_frame)
             track.pending_frame = None
         return events
@@ -210,7 +210,7 @@ class Recognizer:
         self._waiting.remove(track)
         try:
             vector = future.result()  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - a crashed worker or a broken chip: retry on a later frame
+        except Exception:  # a crashed worker or a broken chip: retry on a later frame
             self.encode_errors += 1
             log.exception("face encoding failed")
             return False

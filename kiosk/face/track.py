@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import math
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from kiosk.camera import Frame
 from kiosk.face.liveness import LivenessMeter
 from kiosk.face.match import Match
 from kiosk.feedback import Cue, FaceBox
@@ -37,8 +38,11 @@ def overlap(a: FaceBox, b: FaceBox) -> float:
     if width <= 0 or height <= 0:
         return 0.0
     inter = width * height
-    area = lambda box: (box.right - box.left) * (box.bottom - box.top)
-    return inter / float(area(a) + area(b) - inter)
+    return inter / float(_area(a) + _area(b) - inter)
+
+
+def _area(box: FaceBox) -> int:
+    return (box.right - box.left) * (box.bottom - box.top)
 
 
 @dataclass
@@ -47,7 +51,6 @@ class Track:
 
     id: int
     box: FaceBox
-    first_t: float
     last_t: float
     liveness: LivenessMeter
     encoded_quality: float = -1.0  # quality score of the frame last encoded
@@ -56,10 +59,9 @@ class Track:
     attempts: int = 0  # encodings that matched nobody
     match: Match | None = None
     pending: Future | None = None  # an encoding being computed (by the encoder process)
-    pending_frame: object = None  # the Frame that encoding was made from: the evidence photo
+    pending_frame: Frame | None = None  # the Frame that encoding was made from: the evidence photo
     done: bool = False  # handed to the recorder: nothing more to do until the face leaves
     last_cue: Cue | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 class Tracker:
@@ -83,7 +85,7 @@ class Tracker:
             if best is not None and overlap(best.box, box) < MIN_OVERLAP and not near(best.box, box):
                 best = None
             if best is None:
-                best = Track(next(self._ids), box, t, t, self.new_meter())
+                best = Track(next(self._ids), box, last_t=t, liveness=self.new_meter())
                 self.tracks.append(best)
             else:
                 free.remove(best)

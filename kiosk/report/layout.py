@@ -102,7 +102,7 @@ def employee_cell(row: RecapRow, separator: str = " / ") -> str:
     return separator.join((printable(e.name), e.nip, str(e.pin)))
 
 
-def row_values(number: int, row: RecapRow, separator: str = " / ") -> list[object]:
+def row_values(number: int, row: RecapRow, separator: str = " / ") -> list[int | float | str]:
     t = row.tally
     return [
         number, employee_cell(row, separator),

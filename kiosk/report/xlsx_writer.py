@@ -21,7 +21,7 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def write_xlsx(recap: Recap, out: Path | BinaryIO) -> None:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet; the stubs type `book.active` as maybe a chartsheet or None
     sheet.title = "Rekap"
     _title(sheet, recap)
     _header(sheet)

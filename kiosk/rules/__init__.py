@@ -5,11 +5,11 @@ the returned function for each punch; reports call `classify_day` and `kiosk.rul
 See docs/rules.md and docs/recap.md.
 """
 
-from kiosk.rules.record_classifier import Classifier, make_classifier
 from kiosk.rules.classify import DayResult, Mark, classify_day, classify_punch
 from kiosk.rules.holidays import Holiday, HolidayCalendar, HolidayKind
 from kiosk.rules.periods import Period, period_for, period_on
 from kiosk.rules.presets import FIVE_DAY, PRESETS, SIX_DAY
+from kiosk.rules.record_classifier import Classifier, make_classifier
 from kiosk.rules.schedule import Hours, Override, Rotation, Schedule, Windows
 
 __all__ = [

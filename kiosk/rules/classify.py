@@ -77,7 +77,7 @@ def classify_punch(
         return _outside(period, moment)
     earlier = [t for t in (wall_clock(p, zone) for p in day_punches_before) if _belongs(schedule, period, t, holidays)]
     ordered = sorted(t for t in earlier if period.in_window(to_minute(t)) and t <= moment)
-    return _replay(period, ordered + [moment])[-1]
+    return _replay(period, [*ordered, moment])[-1]
 
 
 def _belongs(schedule: Schedule, period: Period, moment: datetime, holidays: HolidayCalendar) -> bool:

@@ -35,6 +35,10 @@ class HolidayKind(enum.StrEnum):
 class HolidayFileError(ValueError):
     """A holiday file entry cannot be read; the message names the file, the entry and the fix."""
 
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path, self.problem = path, problem  # `problem` names the entry and the fix, not the file
+        super().__init__(f"{path}: {problem}")
+
 
 @dataclass(frozen=True)
 class Holiday:
@@ -89,20 +93,25 @@ def _read(path: Path) -> list[tuple[Holiday, bool]]:
     try:
         document = read_toml(path)
     except TomlFileMissing:
-        raise HolidayFileError(f"{path}: file not found; fix [schedule] holidays_file or create the file") from None
+        raise HolidayFileError(
+            path, "file not found; create it ([[holiday]] entries, see docs/rules.md) or fix [schedule] holidays_file"
+        ) from None
     except TomlFileError as exc:
-        raise HolidayFileError(str(exc)) from None
+        raise HolidayFileError(path, exc.problem) from None
     unknown = set(document) - {"holiday"}
     if unknown:
-        raise HolidayFileError(f"{path}: unknown table {min(unknown)!r}; entries are [[holiday]] tables")
-    return [_entry(path, index, entry) for index, entry in enumerate(document.get("holiday", []))]
+        raise HolidayFileError(path, f"unknown table {min(unknown)!r}; entries are [[holiday]] tables")
+    entries = document.get("holiday", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise HolidayFileError(path, "holiday must be [[holiday]] tables, each with date = YYYY-MM-DD and name = \"...\"")
+    return [_entry(path, index, entry) for index, entry in enumerate(entries)]
 
 
 def _entry(path: Path, index: int, entry: dict) -> tuple[Holiday, bool]:
-    where = f"{path}: holiday #{index + 1}"
+    where = f"holiday #{index + 1}"
     unknown = set(entry) - {"date", "name", "kind", "verified", "remove", "source"}
     if unknown:
-        raise HolidayFileError(f"{where}: unknown key {min(unknown)!r}; keys are date, name, kind, verified, remove")
+        raise HolidayFileError(path, f"{where}: unknown key {min(unknown)!r}; keys are date, name, kind, verified, remove")
     day = entry.get("date")
     if isinstance(day, str):
         try:
@@ -110,9 +119,9 @@ def _entry(path: Path, index: int, entry: dict) -> tuple[Holiday, bool]:
         except ValueError:
             day = None
     if not isinstance(day, date) or hasattr(day, "hour"):
-        raise HolidayFileError(f"{where}: date = {entry.get('date')!r} must be a date such as 2026-08-17")
+        raise HolidayFileError(path, f"{where}: date = {entry.get('date')!r} must be a date such as 2026-08-17")
     kind = entry.get("kind", "libur")
     if kind not in tuple(HolidayKind):
-        raise HolidayFileError(f'{where}: kind = {kind!r} must be "libur" or "cuti_bersama"')
+        raise HolidayFileError(path, f'{where}: kind = {kind!r} must be "libur" or "cuti_bersama"')
     holiday = Holiday(day, str(entry.get("name", "")), HolidayKind(kind), bool(entry.get("verified", True)))
     return holiday, bool(entry.get("remove", False))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +20,6 @@ from kiosk.settings.console import ConsoleSettings
 from kiosk.settings.device import DeviceSettings
 from kiosk.settings.errors import ConfigError, ConfigFileError
 from kiosk.settings.face import FaceSettings
-from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.settings.photos import PhotoSettings
 from kiosk.settings.schedule import ScheduleSettings
 from kiosk.settings.screen import ScreenSettings
@@ -28,12 +28,13 @@ from kiosk.settings.sync import SyncSettings
 from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section, reject_unknown_keys
 from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 ENV_VAR = "KIOSK_CONFIG"
 
-__all__ = ["ConfigError", "ConfigFileError", "Settings", "load_settings", "find_config_path", "DEFAULT_PATH"]
+__all__ = ["DEFAULT_PATH", "ConfigError", "ConfigFileError", "Settings", "find_config_path", "load_settings"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ def section_fields() -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(Settings) if f.name != "source"]
 
 
+def section_types() -> dict[str, type]:
+    """Each section's name and dataclass, as annotated on Settings."""
+    hints = typing.get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in section_fields()}
+
+
 def find_config_path(explicit: str | os.PathLike | None) -> Path:
     """--config wins, then $KIOSK_CONFIG, then /etc/kiosk/kiosk.toml."""
     if explicit:
@@ -99,12 +106,11 @@ def load_settings(path: str | os.PathLike) -> Settings:
 
 
 def settings_from_dict(document: dict, source: str = "") -> Settings:
-    sections = {f.name: f for f in section_fields()}
+    sections = section_types()
     reject_unknown_keys(document, sections, "section")
     values = {}
     for name, value in document.items():
-        section_type = sections[name].default_factory  # type: ignore[misc]
-        values[name] = build_section(section_type, value, name)
+        values[name] = build_section(sections[name], value, name)
     settings = Settings(**values, source=source)
     check_coherence(settings)
     return settings

@@ -18,7 +18,7 @@ class ConfigError(ValueError):
         shown = "" if self.value is _MISSING else f" = {self.value!r}"
         return f"{where}{self.key}{shown}: {self.fix}"
 
-    def in_file(self, path: str) -> "ConfigError":
+    def in_file(self, path: str) -> ConfigError:
         self.path = path
         self.args = (self.describe(),)
         return self

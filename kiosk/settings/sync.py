@@ -93,7 +93,10 @@ def _target(item: object, where: str) -> TargetSettings:
     fields = {f.name: f for f in dataclasses.fields(TargetSettings)}
     reject_unknown_keys(item, fields, where)
     hints = typing.get_type_hints(TargetSettings)
-    values = {k: check_value(f"{where}.{k}", v, hints[k], fields[k].metadata) for k, v in item.items()}
+    # Any: check_value has checked each value against its field's type hint, which mypy cannot follow.
+    values: dict[str, typing.Any] = {
+        k: check_value(f"{where}.{k}", v, hints[k], fields[k].metadata) for k, v in item.items()
+    }
     for required in ("name", "url"):
         if not values.get(required):
             raise ConfigError(f"{where}.{required}", values.get(required, ""), f"every target needs a {required}")

@@ -11,12 +11,17 @@ import re
 import tempfile
 import typing
 import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from kiosk.private import SecretFileProblem, read_secret
 from kiosk.settings.errors import ConfigError
+
+T = TypeVar("T")
+NO_META: typing.Mapping[str, Any] = {}
 
 # Metadata of a server's listen address: an IPv4 literal, never empty (see _check_listen_address).
 LISTEN_ADDRESS = {"listen_address": True, "required": 'use "127.0.0.1" (this machine only) or "0.0.0.0" (every interface)'}
@@ -24,8 +29,7 @@ LISTEN_ADDRESS = {"listen_address": True, "required": 'use "127.0.0.1" (this mac
 
 def build_section(cls: type, table: object, where: str) -> Any:
     """Validate `table` against the dataclass `cls`; `where` is the section name, e.g. "face"."""
-    if not isinstance(table, dict):
-        raise ConfigError(where, table, f"[{where}] must be a table, e.g.\n  [{where}]\n  key = value")
+    table = check_table(where, table)
     custom = getattr(cls, "from_toml", None)
     if custom is not None:
         return custom(table, where)
@@ -36,17 +40,73 @@ def build_section(cls: type, table: object, where: str) -> Any:
     return cls(**values)
 
 
-def reject_unknown_keys(table: dict, known: typing.Iterable[str], where: str) -> None:
+def reject_unknown_keys(
+    table: dict, known: Iterable[str], where: str, allow: Callable[[str], bool] | None = None, others: str = ""
+) -> None:
+    """Refuse a key that is not in `known` (nor accepted by `allow`), suggesting the closest one.
+    `others` describes what `allow` accepts, for the list of valid keys (e.g. "days such as mon or mon-thu")."""
     names = sorted(known)
     for key in table:
-        if key not in names:
-            close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"valid keys are: {', '.join(names)}"
-            raise ConfigError(f"{where}.{key}", table[key], f"unknown key; {hint}")
+        if key in names or (allow is not None and allow(key)):
+            continue
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        listed = ", ".join(names) + (f", and {others}" if others else "")
+        hint = f"did you mean '{close[0]}'?" if close else f"valid keys are: {listed}"
+        raise ConfigError(f"{where}.{key}", table[key], f"unknown key; {hint}")
 
 
-def check_value(key: str, value: object, hint: object, meta: typing.Mapping[str, Any]) -> object:
-    value = check_type(key, value, hint)
+def check_table(key: str, value: object, header: str = "") -> dict:
+    """A TOML table; `header` is how the technician writes it (default [key])."""
+    if not isinstance(value, dict):
+        header = header or f"[{key}]"
+        raise ConfigError(key, value, f"must be a table, e.g.\n  {header}\n  key = value")
+    return value
+
+
+def check_table_list(key: str, value: object) -> list[dict]:
+    """An array of tables, written as repeated [[key]] sections."""
+    if not isinstance(value, list):
+        raise ConfigError(key, value, f"must be a list of tables, each written as a [[{key}]] section")
+    return [check_table(f"{key}[{i}]", item, f"[[{key}]]") for i, item in enumerate(value)]
+
+
+def check_choice(key: str, value: object, choices: Sequence[object], noun: str = "", more: str = "") -> Any:
+    """One of `choices`, else the list (`noun` names it, e.g. "known schedules") and the closest one."""
+    if value in choices:
+        return value
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    listed = f"one of the {noun}" if noun else "one of"
+    raise ConfigError(key, value, f"must be {listed}: {', '.join(map(str, choices))}{hint}{more}")
+
+
+def check_date(key: str, value: object) -> date:
+    """A TOML date (2026-02-19) or the same in quotes; a date-time is refused."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    raise ConfigError(key, value, "must be a date such as 2026-02-19 (YYYY-MM-DD)")
+
+
+def check_text_as(key: str, value: object, parse: Callable[[str], T], shape: str) -> T:
+    """Text in quotes read by `parse`, whose ValueError is the fix; `shape` says what to write, e.g.
+    'a time in quotes such as "07:00"'."""
+    if not isinstance(value, str):
+        raise ConfigError(key, value, f"must be {shape}")
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ConfigError(key, value, str(exc)) from None
+
+
+def check_value(key: str, value: object, hint: object, meta: typing.Mapping[str, Any] = NO_META) -> object:
+    """`meta` may hold: min, max, choices, unit ("minutes"), example (shown when the type is wrong),
+    required (the fix when empty) and the names of _SPECIAL_CHECKS."""
+    value = check_type(key, value, hint, meta)
     check_finite(key, value, meta)
     check_range(key, value, meta)
     if meta.get("required") and value == "":
@@ -57,11 +117,12 @@ def check_value(key: str, value: object, hint: object, meta: typing.Mapping[str,
     return value
 
 
-def check_type(key: str, value: object, hint: object) -> object:
+def check_type(key: str, value: object, hint: object, meta: typing.Mapping[str, Any] = NO_META) -> object:
+    name, example, unit = key.split(".")[-1], meta.get("example"), _unit(meta)
     origin = typing.get_origin(hint)
     if origin in (tuple, list):
         if not isinstance(value, list):
-            raise ConfigError(key, value, f"must be a list, e.g. {key.split('.')[-1]} = [ ... ]")
+            raise ConfigError(key, value, f"must be a list, e.g. {name} = {example or '[ ... ]'}")
         (item_type, *_rest) = typing.get_args(hint)
         return tuple(check_type(f"{key}[{i}]", item, item_type) for i, item in enumerate(value))
     if hint is bool:
@@ -70,7 +131,7 @@ def check_type(key: str, value: object, hint: object) -> object:
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, value, "must be a whole number (without quotes)")
+            raise ConfigError(key, value, f"must be a whole number{' of' + unit if unit else ''} (without quotes)")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -78,9 +139,13 @@ def check_type(key: str, value: object, hint: object) -> object:
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise ConfigError(key, value, 'must be text in quotes, e.g. "..."')
+            raise ConfigError(key, value, f'must be text in quotes, e.g. {name} = "{example}"' if example else 'must be text in quotes, e.g. "..."')
         return value
     raise TypeError(f"unsupported settings type {hint!r} for {key}")
+
+
+def _unit(meta: typing.Mapping[str, Any]) -> str:
+    return f" {meta['unit']}" if meta.get("unit") else ""
 
 
 def check_finite(key: str, value: object, meta: typing.Mapping[str, Any]) -> None:
@@ -99,15 +164,12 @@ def _example(meta: typing.Mapping[str, Any]) -> str:
 
 
 def check_range(key: str, value: object, meta: typing.Mapping[str, Any]) -> None:
-    if "min" in meta and value < meta["min"]:  # type: ignore[operator]
-        raise ConfigError(key, value, f"must be at least {meta['min']}")
-    if "max" in meta and value > meta["max"]:  # type: ignore[operator]
-        raise ConfigError(key, value, f"must be at most {meta['max']}")
-    choices = meta.get("choices")
-    if choices and value not in choices:
-        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(key, value, f"must be one of: {', '.join(map(str, choices))}{hint}")
+    if "min" in meta and value < meta["min"]:
+        raise ConfigError(key, value, f"must be at least {meta['min']}{_unit(meta)}")
+    if "max" in meta and value > meta["max"]:
+        raise ConfigError(key, value, f"must be at most {meta['max']}{_unit(meta)}")
+    if meta.get("choices"):
+        check_choice(key, value, meta["choices"])
 
 
 def _check_pattern(key: str, value: str, meta: typing.Mapping[str, Any]) -> None:
@@ -195,7 +257,8 @@ def _user() -> str:
     return getpass.getuser()
 
 
-_SPECIAL_CHECKS = {
+# Each runs on a non-empty value of the type the field declares (text for all of these).
+_SPECIAL_CHECKS: dict[str, Callable[[str, Any, typing.Mapping[str, Any]], None]] = {
     "pattern": _check_pattern,
     "timezone": _check_timezone,
     "regex": _check_regex,

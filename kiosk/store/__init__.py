@@ -9,6 +9,7 @@ Tables and their rules are described in docs/store.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
 from kiosk.store.absences import Absences
 from kiosk.store.accounts import Accounts
@@ -30,14 +31,14 @@ from kiosk.store.punches import Punches
 from kiosk.store.templates import Templates
 
 __all__ = [
-    "Store",
-    "StoreError",
     "CorruptDatabase",
-    "NewerSchema",
     "DuplicatePunch",
     "EmployeeExists",
-    "UnknownEmployee",
+    "NewerSchema",
     "StorageFull",
+    "Store",
+    "StoreError",
+    "UnknownEmployee",
 ]
 
 
@@ -54,7 +55,7 @@ class Store:
         self.accounts = Accounts(db)
 
     @classmethod
-    def open(cls, path: str | Path, device_id: str = "KIOSK-01") -> "Store":
+    def open(cls, path: str | Path, device_id: str = "KIOSK-01") -> Store:
         return cls(Database(Path(path)), device_id)
 
     @property
@@ -64,7 +65,7 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from kiosk.domain import Absence, AbsenceCode
 from kiosk.store.db import Database
 from kiosk.store.errors import AbsenceOverlap, StoreError
@@ -40,7 +42,7 @@ class Absences:
         )
         return [_absence(row) for row in rows]
 
-    def clear_evidence(self, nip: str) -> list[str]:
+    def clear_evidence(self, nip: str) -> builtins.list[str]:  # `list` is the method above here
         """Forget the evidence files of an employee's absences; returns their paths to erase."""
         with self.db.transaction() as conn:
             rows = conn.execute("SELECT evidence FROM absences WHERE nip=? AND evidence IS NOT NULL", (nip,))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from kiosk.private import ensure_private_file, make_private_dirs, narrow_if_present
 from kiosk.store import migrations
 from kiosk.store.errors import CorruptDatabase, NewerSchema, StorageFull
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+T = TypeVar("T")
 
 
 def recovery_hint(path: Path) -> str:
@@ -98,10 +100,31 @@ class Database:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
+    def converted(self, sql: str, params: tuple | dict, convert: Callable[[list[tuple]], list[T]], chunk: int = 64) -> list[T]:
+        """Rows as plain tuples handed to `convert` a chunk at a time, as SQLite produces them.
+
+        For readers that turn many rows into objects (punch pages): each chunk's tuples are freed
+        before the next is fetched, so the cyclic GC's young-generation passes (every ~700 new
+        objects) scan the new objects but not the whole result's tuples too: ~10 ms of a 100,000-row read.
+        """
+        with self.lock:
+            cursor = self.conn.execute(sql, params)
+            converted: list[T] = []
+            while rows := cursor.fetchmany(chunk):
+                converted += convert(rows)
+            return converted
+
     def scalar(self, sql: str, params: tuple | dict = ()) -> object:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def count(self, sql: str, params: tuple | dict = ()) -> int:
+        """The integer a SELECT COUNT(*) returns (typed, unlike `scalar`)."""
+        value = self.scalar(sql, params)
+        if not isinstance(value, int):
+            raise TypeError(f"{sql!r} returned {value!r}, not a count")
+        return value
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database file and truncate the WAL to zero bytes, so rows deleted

@@ -6,6 +6,7 @@ punch never blocks the ones behind it; parked punches are never purged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,7 +67,7 @@ class Delivery:
     def _ensure(self, conn, target: str) -> None:
         conn.execute("INSERT OR IGNORE INTO delivery_cursor (target) VALUES (?)", (target,))
 
-    def acknowledge(self, target: str, up_to_seq: int, parked: list[tuple[int, str, str]] = ()) -> None:
+    def acknowledge(self, target: str, up_to_seq: int, parked: Sequence[tuple[int, str, str]] = ()) -> None:
         """Advance the cursor and park rejected punches (seq, code, reason) in one transaction."""
         now = to_utc_text(utc_now())
         with self.db.transaction() as conn:
@@ -118,7 +119,7 @@ class Delivery:
         return [ParkedPunch(r["target"], r["seq"], r["code"], r["reason"], from_utc_text(r["parked_utc"])) for r in rows]
 
     def queue_depth(self, target: str) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM punches WHERE seq > ?", (self.state(target).last_seq,)))  # type: ignore[arg-type]
+        return self.db.count("SELECT COUNT(*) FROM punches WHERE seq > ?", (self.state(target).last_seq,))
 
     def oldest_undelivered(self, target: str) -> datetime | None:
         text = self.db.scalar("SELECT MIN(recorded_utc) FROM punches WHERE seq > ?", (self.state(target).last_seq,))

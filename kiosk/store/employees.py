@@ -92,7 +92,7 @@ class Employees:
         return [_employee(row) for row in self.db.query(sql, (int(active_only), unit, unit))]
 
     def count(self) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM employees"))  # type: ignore[arg-type]
+        return self.db.count("SELECT COUNT(*) FROM employees")
 
     def remove(self, nip: str) -> Employee:
         """Delete the employee and (by cascade) their face templates; punches stay."""

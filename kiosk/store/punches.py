@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from kiosk.domain import Kind, Method, NewPunch, Punch, Status
 from kiosk.store.db import Database
 from kiosk.store.errors import DuplicatePunch
+from kiosk.store.punch_rows import PUNCH_ROW_SQL, OutsideTheEnums, punches_of_rows
 from kiosk.timeutil import from_utc_text, offset_minutes, to_utc_text, utc_now
 
 _INSERT = """
@@ -60,30 +61,36 @@ class Punches:
         return self.db.scalar("SELECT 1 FROM punches WHERE source_key=?", (source_key,)) is not None
 
     def page(self, after_seq: int = 0, limit: int = 1000) -> list[Punch]:
-        """Punches after `after_seq` in seq order: the pull API, exports and delivery page through this."""
-        rows = self.db.tuples(f"SELECT {_COLUMNS_SQL} FROM punches WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
-        return [_punch_of_tuple(row) for row in rows]
+        """Punches after `after_seq` in seq order: the pull API, SOAP, the ZK dataset and delivery page
+        through this (keyset pagination on the rowid: each page is one b-tree search)."""
+        return self._select("seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
 
     def count(self) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM punches"))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches"))
 
     def count_for(self, nip: str) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))
 
     def last_seq(self) -> int:
-        return int(self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))  # type: ignore[arg-type]
+        return cast(int, self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))
 
     def between(self, start_utc: datetime, end_utc: datetime, nip: str | None = None) -> list[Punch]:
         """Punches with start <= time < end, in time order (for rules and reports, not for sync)."""
-        rows = self.db.query(
-            "SELECT * FROM punches WHERE time_utc >= ? AND time_utc < ? AND (? IS NULL OR nip = ?) ORDER BY time_utc, seq",
+        return self._select(
+            "time_utc >= ? AND time_utc < ? AND (? IS NULL OR nip = ?) ORDER BY time_utc, seq",
             (to_utc_text(start_utc), to_utc_text(end_utc), nip, nip),
         )
-        return [punch_of(row) for row in rows]
 
     def last_for(self, nip: str) -> Punch | None:
         rows = self.db.query("SELECT * FROM punches WHERE nip=? ORDER BY seq DESC LIMIT 1", (nip,))
         return punch_of(rows[0]) if rows else None
+
+    def _select(self, condition: str, params: tuple) -> list[Punch]:
+        """Punches WHERE `condition` (with its ORDER BY and LIMIT), by the fast conversion of many rows."""
+        try:
+            return self.db.converted(f"SELECT {PUNCH_ROW_SQL} FROM punches WHERE {condition}", params, punches_of_rows)
+        except OutsideTheEnums:  # the reference conversion raises the error that names the value
+            return [punch_of(row) for row in self.db.query(f"SELECT * FROM punches WHERE {condition}", params)]
 
     def delete_delivered_before(self, cutoff_utc: datetime, delivered_up_to: int) -> int:
         """Housekeeping: drop punches every target has and that are older than the retention."""
@@ -118,33 +125,8 @@ def _row_of(new: NewPunch, device_id: str) -> dict:
     }
 
 
-# Page reads convert 100,000s of rows: positional tuples, enum members from dicts and one __dict__
-# update per punch cost a third of sqlite3.Row + Enum() + the frozen dataclass's 19 setattr calls.
-_COLUMNS = tuple(field.name for field in dataclasses.fields(Punch))  # the table's columns have these names
-_COLUMNS_SQL = ", ".join(_COLUMNS)
-_METHODS = {member.value: member for member in Method}
-_KINDS = {member.value: member for member in Kind}
-_STATUSES = {member.value: member for member in Status}
-
-
-def _punch_of_tuple(row: tuple) -> Punch:
-    """The same Punch as punch_of(), from a row selected as _COLUMNS_SQL."""
-    (seq, punch_uuid, nip, time_utc, offset, method, kind, status, status_minutes, distance, liveness, clock_synced,
-     photo, boot_id, monotonic_ns, source_key, note, device_id, recorded_utc) = row  # fmt: skip
-    punch = object.__new__(Punch)
-    # Bypasses the frozen __init__ only to skip its 19 object.__setattr__ calls; the values are exactly
-    # what punch_of() passes (tests/test_store.py compares both paths field by field).
-    punch.__dict__.update(
-        seq=seq, uuid=punch_uuid, nip=nip, time_utc=from_utc_text(time_utc), utc_offset_minutes=offset,
-        method=_METHODS[method], kind=_KINDS[kind], status=_STATUSES[status], status_minutes=status_minutes,
-        distance=distance, liveness=liveness, clock_synced=bool(clock_synced), photo=photo, boot_id=boot_id,
-        monotonic_ns=monotonic_ns, source_key=source_key, note=note, device_id=device_id,
-        recorded_utc=from_utc_text(recorded_utc),
-    )  # fmt: skip
-    return punch
-
-
 def punch_of(row: sqlite3.Row) -> Punch:
+    """The reference conversion, by column name: single-row reads and `kiosk punch list`."""
     return Punch(
         seq=row["seq"],
         uuid=row["uuid"],

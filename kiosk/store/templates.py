@@ -79,14 +79,14 @@ class Templates:
         return [_template(row) for row in rows]
 
     def count(self) -> int:
-        return int(self.db.scalar("SELECT COUNT(*) FROM face_templates"))  # type: ignore[arg-type]
+        return self.db.count("SELECT COUNT(*) FROM face_templates")
 
     def matrix(self) -> TemplateMatrix:
         # Plain tuples, not sqlite3.Row: at start-up with 10,000 templates every row costs.
         rows = self.db.tuples(
             "SELECT t.id, t.nip, t.vector FROM face_templates t JOIN employees e ON e.nip = t.nip WHERE e.active = 1 ORDER BY t.id"
         )
-        ids, nips, blobs = zip(*rows) if rows else ((), (), ())
+        ids, nips, blobs = zip(*rows, strict=True) if rows else ((), (), ())
         vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(-1, VECTOR_SIZE)
         return TemplateMatrix(
             ids=np.array(ids, dtype=np.int64),

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
 from sync.http_limits import HttpLimits
 from sync.receiver.app import MAX_BODY, ReceiverApp, Stats
@@ -38,7 +39,7 @@ class Receiver:
     def stats(self) -> Stats:
         return self.app.stats
 
-    def start(self) -> Receiver:
+    def start(self) -> Self:
         self.server.start()
         return self
 
@@ -46,7 +47,7 @@ class Receiver:
         self.server.stop()
         self.store.close()
 
-    def __enter__(self) -> Receiver:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

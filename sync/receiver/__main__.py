@@ -12,6 +12,8 @@ from pathlib import Path
 from kiosk.private import SecretFileProblem, read_secret
 from sync.receiver import Faults, Receiver
 
+log = logging.getLogger("sync.receiver")  # named for the program: run as -m, __name__ is "__main__"
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sync.receiver", description="Reference receiver of the kiosk's push protocol v1.")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     receiver.start()
-    logging.info("receiver listening on %s (database %s)", receiver.url, args.db)
+    log.info("receiver listening on %s (database %s)", receiver.url, args.db)
     stop.wait()
     receiver.stop()
 

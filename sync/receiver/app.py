@@ -12,7 +12,9 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -55,7 +57,7 @@ class ReceiverApp(JsonApp):
             Rule("/api/v1/templates", endpoint="templates", methods=["POST"]),
         ])  # fmt: skip
 
-    def dispatch(self, request: Request, endpoint: str, args: dict):
+    def dispatch(self, request: Request, endpoint: str, args: Mapping[str, Any]):
         if endpoint == "health":
             return json_response({"status": "ok", "protocol": 1, "punches": self.store.count()})
         self._count(requests=1)
@@ -98,10 +100,9 @@ class ReceiverApp(JsonApp):
             document = load_json(request.get_data())
         except BadJson as exc:
             return json_error(400, "bad_json", f"{exc}; body must be JSON: {{\"protocol\": 1, \"device_id\": \"...\", \"punches\": [...]}}")
-        try:
-            punches, device_id = document["punches"], str(document.get("device_id", ""))
-        except (KeyError, TypeError, AttributeError):
+        if not isinstance(document, dict) or "punches" not in document:
             return json_error(400, "bad_json", 'body must be JSON: {"protocol": 1, "device_id": "...", "punches": [...]}')
+        punches, device_id = document["punches"], str(document.get("device_id", ""))
         if document.get("protocol") != 1 or not isinstance(punches, list):
             return json_error(400, "bad_protocol", "protocol must be 1 and punches a list")
         if len(punches) > MAX_BATCH:
@@ -124,9 +125,9 @@ class ReceiverApp(JsonApp):
             duplicates=sum(v.status == "duplicate" for v in verdicts),
             rejected=sum(v.status == "rejected" for v in verdicts),
         )
-        valid = [p["uuid"] for (p, _), v in zip(checked, verdicts) if v.status != "rejected"]
+        valid = [p["uuid"] for (p, _), v in zip(checked, verdicts, strict=True) if v.status != "rejected" and isinstance(p, dict)]
         have_photo = self.store.has_photo(valid) if any(isinstance(p, dict) and p.get("photo") for p, _ in checked) else set()
-        results = [_result(original, p, v, have_photo) for original, (p, _), v in zip(sent, checked, verdicts)]
+        results = [_result(original, p, v, have_photo) for original, (p, _), v in zip(sent, checked, verdicts, strict=True)]
         return json.dumps({"results": results}, separators=(",", ":"))
 
     def _deliver(self, body: str, fault: str | None):
@@ -154,6 +155,8 @@ class ReceiverApp(JsonApp):
     def on_templates(self, request: Request):
         try:
             document = load_json(request.get_data())
+            if not isinstance(document, dict):
+                raise TypeError("the body is not a JSON object")
             items, device_id = document["templates"], str(document.get("device_id", ""))
             results = [self._template(item, device_id) for item in items]
         except BadJson as exc:
@@ -174,7 +177,7 @@ def _result(sent: object, punch: object, verdict: Verdict, have_photo: set[str])
     result: dict = {"uuid": uuid, "status": verdict.status}
     if verdict.status == "rejected":
         result |= {"code": verdict.code, "reason": verdict.reason}
-    elif punch.get("photo") and punch.get("uuid") not in have_photo:  # type: ignore[union-attr]
+    elif isinstance(punch, dict) and punch.get("photo") and punch.get("uuid") not in have_photo:  # not rejected: an object
         result["photo_wanted"] = True
     return result
 

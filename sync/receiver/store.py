@@ -94,7 +94,7 @@ class ReceiverStore:
         rows = self._query("SELECT response FROM batches WHERE idempotency_key = ?", (key,))
         return rows[0][0] if rows else None
 
-    def store_batch(self, device_id: str, checked: list[tuple[dict, Verdict]], key: str, respond) -> str:
+    def store_batch(self, device_id: str, checked: list[tuple[object, Verdict]], key: str, respond) -> str:
         """Insert the accepted punches and remember the reply under the Idempotency-Key, atomically.
 
         `respond(verdicts)` builds the reply text from the final verdicts (accepted or duplicate).
@@ -113,8 +113,8 @@ class ReceiverStore:
                 raise
         return response
 
-    def _insert(self, device_id: str, punch: dict, verdict: Verdict, now: str) -> Verdict:
-        if verdict.status == "rejected":
+    def _insert(self, device_id: str, punch: object, verdict: Verdict, now: str) -> Verdict:
+        if verdict.status == "rejected" or not isinstance(punch, dict):  # check_punch accepts only objects
             return verdict
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO punches (uuid, device_id, nip, time, record, received_utc) VALUES (?, ?, ?, ?, ?, ?)",

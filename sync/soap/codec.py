@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from io import BytesIO
 from xml.dom.minidom import Element
 from xml.parsers.expat import ExpatError
 from xml.sax.saxutils import escape
 
-from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
-from defusedxml.expatbuilder import parseString  # type: ignore[import-untyped]
+from defusedxml import DefusedXmlException
+from defusedxml.expatbuilder import parse
 
 CRLF = "\r\n"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
@@ -67,11 +68,15 @@ def parse_request(body: bytes) -> SoapRequest:
 
 def _parse_xml(body: bytes) -> Element:
     try:
-        return parseString(body, namespaces=False, forbid_dtd=True).documentElement
+        # From a byte stream, so expat honours the XML declaration's encoding (parseString takes str).
+        root = parse(BytesIO(body), namespaces=False, forbid_dtd=True).documentElement
     except DefusedXmlException as exc:
         raise BadRequest(f"the body declares a DTD or entities ({type(exc).__name__}); send plain XML without <!DOCTYPE>") from None
     except (ExpatError, UnicodeError, ValueError) as exc:
         raise BadRequest(f"the body is not well-formed XML ({exc}); send e.g. <GetAttLog>...</GetAttLog>") from None
+    if root is None:  # expat refuses a document without an element; kept so the type says Element
+        raise BadRequest("the body has no XML element; send e.g. <GetAttLog>...</GetAttLog>")
+    return root
 
 
 def _method_element(root: Element) -> tuple[Element, bool]:

@@ -84,7 +84,7 @@ def frame(packet: bytes) -> bytes:
     return _TOP.pack(TCP_MAGIC, len(packet)) + packet
 
 
-def unframe(buffer: bytes, max_length: int) -> tuple[bytes | None, int]:
+def unframe(buffer: bytes | bytearray, max_length: int) -> tuple[bytes | None, int]:
     """Split one TCP frame off the front of `buffer`.
 
     Returns (packet, bytes consumed), or (None, 0) while the frame is incomplete. Raises
@@ -135,7 +135,7 @@ def make_commkey(key: int, session_id: int, ticks: int = 50) -> bytes:
     """The 4-byte AUTH payload derived from the comm key and the session id (vendor MakeKey)."""
     reversed_bits = int(f"{key & 0xFFFFFFFF:032b}"[::-1], 2)
     mixed = (reversed_bits + session_id) & 0xFFFFFFFF
-    scrambled = bytes(b ^ z for b, z in zip(struct.pack("<I", mixed), b"ZKSO"))
+    scrambled = bytes(b ^ z for b, z in zip(struct.pack("<I", mixed), b"ZKSO", strict=True))
     swapped = scrambled[2:4] + scrambled[0:2]
     tick = ticks & 0xFF
     return bytes((swapped[0] ^ tick, swapped[1] ^ tick, tick, swapped[3] ^ tick))

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 MAX_UDP_SESSIONS = 64  # UDP sessions in all
 MAX_UDP_SESSIONS_PER_SOURCE = 16  # UDP sessions from one IP address; one per (address, port)
@@ -23,17 +24,22 @@ def tcp_per_source(max_clients: int) -> int:
     return max(2, max_clients // 2)
 
 
+Key = TypeVar("Key", bound=Hashable)  # what the server finds the session by: a connection, a session id
+
+
 @dataclass(frozen=True)
-class Occupant:
+class Occupant(Generic[Key]):
     """A session as the eviction rule sees it."""
 
-    key: Hashable
+    key: Key
     source: str  # the client's IP address
     authenticated: bool
     last_seen: float  # monotonic seconds
 
 
-def choose_victim(occupants: Iterable[Occupant], source: str, per_source: int, total: int) -> Occupant | None:
+def choose_victim(
+    occupants: Iterable[Occupant[Key]], source: str, per_source: int, total: int
+) -> Occupant[Key] | None:
     """The session to end so a newcomer from `source` fits, or None when there is room already.
 
     A full per-source quota makes room among that source's own sessions (a flood from one address

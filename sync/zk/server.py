@@ -172,6 +172,10 @@ class ZkServer:
         for thread in list(self._threads):
             thread.join(timeout)
 
+    def is_alive(self) -> bool:
+        """Is it still accepting connections? (The daemon restarts it when not.)"""
+        return any(t.name == "zk-tcp-accept" and t.is_alive() for t in self._threads)
+
     def tcp_clients(self) -> int:
         with self._lock:
             return len(self._connections)
@@ -223,7 +227,7 @@ class _TcpConversation:
         self.started = time.monotonic()
         self.evicted: str | None = None
 
-    def occupant(self) -> Occupant:
+    def occupant(self) -> Occupant[_TcpConversation]:
         return Occupant(self, self.session.source, self.session.authenticated, self.session.last_seen)
 
     def evict(self, why: str) -> None:
@@ -299,7 +303,7 @@ class _UdpSession:
         self.session, self.addr = session, addr
         self.started = time.monotonic()
 
-    def occupant(self) -> Occupant:
+    def occupant(self) -> Occupant[int]:
         return Occupant(
             self.session.session_id, self.session.source, self.session.authenticated, self.session.last_seen
         )

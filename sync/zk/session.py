@@ -15,6 +15,7 @@ import logging
 import struct
 import threading
 import time
+from collections.abc import Callable
 
 from sync.zk import records
 from sync.zk.codec import MalformedPacket, Packet, decode_time, encode_packet, encode_time
@@ -89,14 +90,6 @@ class Session:
                 return None
             self._awaiting_ack_since = now
             return self.events.popleft()
-
-    def event_deadline(self) -> float | None:
-        with self._lock:
-            return (
-                None
-                if self._awaiting_ack_since is None or not self.events
-                else self._awaiting_ack_since + EVENT_ACK_TIMEOUT
-            )
 
     def end(self) -> None:
         self.terminal.unsubscribe(self)
@@ -329,7 +322,7 @@ class Session:
         return self._ok(packet)
 
 
-_HANDLERS = {
+_HANDLERS: dict[int, Callable[[Session, Packet], list[bytes]]] = {  # by command code, which arrives as an int
     Cmd.CONNECT: Session._connect,
     Cmd.AUTH: Session._auth,
     Cmd.EXIT: Session._exit,
