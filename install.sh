@@ -32,5 +32,9 @@ venv_args=()
 "$python" -m venv "${venv_args[@]}" .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q --only-binary=dlib-bin -e '.[test,bench]'
+# The service runs with ProtectSystem=strict as user kiosk: it cannot write __pycache__ next to the
+# sources, so without this every start compiles ~110 modules again (~0.1 CPU-s on x86, most of a
+# second on a Pi core), all before READY=1 (docs/face-recognition.md, "Start-up").
+.venv/bin/python -m compileall -q kiosk drivers sync
 echo
 echo "Installed. Next: .venv/bin/kiosk demo   (or: source .venv/bin/activate)"

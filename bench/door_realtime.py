@@ -6,7 +6,9 @@
 `kiosk run` (the service, as systemd starts it, in a child process) plays short_hamilton_clip.mp4
 with camera.realtime = true: a reader thread paces the file at 29.97 fps and keeps only the newest
 frame, as a camera would. The store holds the four reference people (tests/faces.py) plus 2,499
-synthetic employees, 10,000 face templates in all. The child is moved into a new cgroup with a CPU
+synthetic employees, 10,000 face templates in all; each run is a restart (the detector and template
+caches in data_dir/cache exist, as after the kiosk's first start), and the checkout is byte-compiled
+first, as install.sh does (the service cannot write __pycache__). The child is moved into a new cgroup with a CPU
 quota before it executes anything (cgroup v2 cpu.max, else v1 cpu.cfs_quota_us), so imports, model
 loading, the encoder process and the pipeline all count against it; a quota caps all cores
 together, so 0.15 is the one-core worst case of a Pi 4. Per quota, medians of --runs runs of:
@@ -39,6 +41,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -50,6 +53,7 @@ sys.path.insert(0, str(REPO))
 from kiosk.domain import Employee  # noqa: E402
 from kiosk.enroll import Enroller  # noqa: E402
 from kiosk.face.models import FaceModels  # noqa: E402
+from kiosk.face.template_cache import load_matrix  # noqa: E402
 from kiosk.settings.face import FaceSettings  # noqa: E402
 from kiosk.staff import add_employee  # noqa: E402
 from kiosk.store import Store  # noqa: E402
@@ -90,6 +94,8 @@ def build_data_dir(folder: Path, faces: Path) -> Path:
         vectors = rng.normal(0, 0.09, (missing, 128)).astype(np.float32)
         store.templates.add_bulk([(nips[i // 4], vector) for i, vector in enumerate(vectors)])
         assert store.templates.count() == TEMPLATES
+        # A restart, as after a power cut: the kiosk ran on this data before, so its template cache exists.
+        load_matrix(store.templates, data_dir / "cache")
     return data_dir
 
 
@@ -202,6 +208,7 @@ class Run:
     cpu: float | None = None
     nips: list[str] = field(default_factory=list)
     log_tail: list[str] = field(default_factory=list)
+    door_lines: list[str] = field(default_factory=list)  # what the door showed (--log)
 
 
 class NotifySocket:
@@ -231,6 +238,12 @@ PLAYING = re.compile(r"in real time at ([\d.]+) fps from monotonic ([\d.]+)")
 PIPELINE_STARTED = "face pipeline started on"  # an old kiosk's only sign that playback begins
 PUNCH = re.compile(r"face punch seq \d+ for (\d+)")
 SUMMARY = re.compile(r"Stopped: (\d+) frames(?:.* (\d+) frames dropped, largest lag ([\d.]+) s)?")
+
+
+def compile_sources(repo: Path) -> None:
+    """Byte-compile the checkout as install.sh does: the service cannot write __pycache__ (ProtectSystem=strict),
+    and this session may run with PYTHONDONTWRITEBYTECODE, which would otherwise time compiling, not starting."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "kiosk", "drivers", "sync"], cwd=repo, check=True)
 
 
 def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: float, repo: Path, screen: str) -> Run:
@@ -286,7 +299,27 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
     with Store.open(folder / "data" / "kiosk.db", device_id="BENCH") as store:
         run.nips = [p.nip for p in store.punches.page()]
     run.log_tail = lines[-8:]
+    run.door_lines = _since_visible([line for line in lines if any(word in line for word in (" door: ", "ready:", "all parts", "playing "))])
     return run
+
+
+def _since_visible(lines: list[str]) -> list[str]:
+    """Log lines with their time counted from the moment frame 82 was live (from the log's own clock)."""
+    stamps = [_stamp(line) for line in lines]
+    played = next((stamp for line, stamp in zip(lines, stamps, strict=True) if "playing " in line and stamp is not None), None)
+    if played is None:
+        return lines
+    fps = float(m.group(1)) if (m := next(filter(None, map(PLAYING.search, lines)), None)) else 29.97
+    visible = played + VISIBLE_FRAME / fps
+    return [line if stamp is None else f"{stamp - visible:+7.2f} s {line[24:]}" for line, stamp in zip(lines, stamps, strict=True)]
+
+
+def _stamp(line: str) -> float | None:
+    try:
+        return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    except ValueError:
+        return None
+
 
 
 def measure(label: str, repo: Path, cores: float, template: Path, clip: Path, folder: Path, args) -> tuple[Quota, list[Run]]:
@@ -301,6 +334,8 @@ def measure(label: str, repo: Path, cores: float, template: Path, clip: Path, fo
                   f"frames {run.frames} processed / {run.dropped} dropped, largest lag {fmt(run.lag)}, "
                   f"CPU {fmt(run.cpu, 'CPU-s')}, punches {['Lin' if n == LIN else n for n in run.nips]}, "
                   f"load {os.getloadavg()[0]:.2f}", flush=True)
+            if args.log:
+                print("    " + "\n    ".join(run.door_lines))
             if run.frames is None or run.ready is None:
                 print("    log tail:\n      " + "\n      ".join(run.log_tail))
     finally:
@@ -324,6 +359,7 @@ def main() -> None:
     parser.add_argument("--quotas", default="1.0,0.25,0.15", help="CPU quotas in cores, comma-separated")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the clip to end in one run")
     parser.add_argument("--baseline", type=Path, help="an older checkout to run the same way, for ratios")
+    parser.add_argument("--log", action="store_true", help="print what the door showed in each run (the kiosk's 'door:' log lines)")
     parser.add_argument("--screen", default="auto", choices=("auto", "headless", "none"), help="[screen] backend")
     args = parser.parse_args()
     clip = args.faces / "short_hamilton_clip.mp4"
@@ -336,6 +372,8 @@ def main() -> None:
         print(f"building the store: 4 reference people + synthetic employees = {TEMPLATES:,} templates ...", flush=True)
         template = build_data_dir(folder / "template", args.faces)
         contenders = {"this checkout": REPO, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
+        for repo in contenders.values():
+            compile_sources(repo)
         results = {}
         for cores in [float(q) for q in args.quotas.split(",")]:
             for label, repo in contenders.items():  # alternate, so both see the same load

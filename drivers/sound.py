@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -62,29 +63,37 @@ def _note(frequency: float, seconds: float, sample_rate: int) -> np.ndarray:
 class SoundCue:
     """Plays chimes through pygame.mixer; a no-op (with one log line) where there is no audio device."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self._sounds: dict[Chime, object] = {}
-        if enabled:
-            self._sounds = _load_sounds()
+    def __init__(self, enabled: bool = True, open_now: bool = True) -> None:
+        """`open_now=False` leaves opening the device (~0.1 CPU-s on x86, ALSA parsing its configuration)
+        to `open()` or the first `play()`: the kiosk opens it after READY=1, off the door's start-up."""
+        self.enabled = enabled
+        self._sounds: dict[Chime, Any] | None = None  # pygame.mixer.Sound values
+        if open_now:
+            self.open()
+
+    def open(self) -> None:
+        if self._sounds is None:
+            self._sounds = _load_sounds() if self.enabled else {}
 
     @property
     def available(self) -> bool:
         return bool(self._sounds)
 
     def play(self, chime: Chime) -> None:
-        sound = self._sounds.get(chime)
+        self.open()
+        sound = self._sounds.get(chime)  # type: ignore[union-attr]
         if sound is not None:
-            sound.play()  # type: ignore[attr-defined]  # returns at once; the mixer plays in its own thread
+            sound.play()  # returns at once; the mixer plays in its own thread
 
     def close(self) -> None:
         if self._sounds:
             from drivers.display._pygame import pygame
 
             pygame.mixer.quit()
-            self._sounds = {}
+        self._sounds = {}
 
 
-def _load_sounds() -> dict[Chime, object]:
+def _load_sounds() -> dict[Chime, Any]:
     try:
         from drivers.display._pygame import pygame
 

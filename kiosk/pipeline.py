@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -231,7 +231,7 @@ class Pipeline:
             at=at,
             name=outcome.employee.name,
             nip=punch.nip,
-            punch_time=in_zone(punch.time_utc, at.tzinfo),  # a repeat may show a punch typed in another offset
+            punch_time=in_zone(punch.time_utc, at.tzinfo or UTC),  # `at` is the door's aware clock  # a repeat may show a punch typed in another offset
             classification=Classification(punch.kind, punch.status, punch.status_minutes),
             box=event.box,
             detail=f"distance {match.distance:.3f}",

@@ -67,6 +67,6 @@ def build_door_screen(
     """
     if screen.backend == "none":
         return None
-    sound = SoundCue(enabled=screen.sound)
+    sound = SoundCue(enabled=screen.sound, open_now=False)  # opened after READY=1: DoorScreen.open_sound()
     language = screen.language_or(device_language)
     return DoorScreen(hub, lambda: open_display(screen), language, screen, sound, clock or local_now)

@@ -28,6 +28,9 @@ from kiosk.settings.screen import ScreenSettings
 log = logging.getLogger(__name__)
 
 OPEN_TIMEOUT = 15.0  # seconds start() waits for the display to open (KMS can be slow at boot)
+# While the door is identifying a face (`busy()`), the screen redraws at most this often: on a Pi's
+# single core (or a CPU quota) each redraw takes CPU from the encoding the person is waiting for.
+BUSY_FPS = 3
 
 
 def local_now() -> datetime:
@@ -68,6 +71,7 @@ class DoorScreen:
         self._thread: threading.Thread | None = None
         self._failing = False
         self.last_shown: Feedback | None = None  # what the latest image on screen says; None = idle
+        self.busy: Callable[[], bool] | None = None  # the door is identifying a face (the kiosk sets it)
         hub.subscribe(self._incoming.append)  # deque.append is atomic: safe from the publisher's thread
 
     def on_frame(self, frame: np.ndarray) -> None:
@@ -81,6 +85,11 @@ class DoorScreen:
             log.warning("the screen has not opened after %.0f s; still trying in the background", OPEN_TIMEOUT)
         if self._open_error is not None:
             raise self._open_error
+
+    def open_sound(self) -> None:
+        """Open the audio device now (the kiosk calls this after READY=1; else the first chime opens it)."""
+        if self._sound is not None and self._settings.sound:
+            self._sound.open()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -112,10 +121,15 @@ class DoorScreen:
         self._opened.set()
         try:
             self._safe_tick()
-            while not self._stop.wait(1.0 / self._settings.fps):
+            while not self._stop.wait(1.0 / self.fps()):
                 self._safe_tick()
         finally:
             self._close()
+
+    def fps(self) -> float:
+        """Redraws per second now: `screen.fps`, or BUSY_FPS while the door is identifying a face."""
+        busy = self.busy is not None and self.busy()
+        return min(self._settings.fps, BUSY_FPS) if busy else self._settings.fps
 
     def _safe_tick(self) -> None:
         """One frame; a failure is logged once (not at every frame) and the screen keeps trying."""

@@ -30,6 +30,7 @@ from kiosk.face.encoder_process import EncoderProcess
 from kiosk.face.match import Matcher
 from kiosk.face.models import FaceModels, model_paths
 from kiosk.face.recognizer import Recognizer
+from kiosk.face.template_cache import load_matrix
 from kiosk.feedback import Cue, Feedback, FeedbackHub
 from kiosk.health import Health
 from kiosk.notify import SystemdNotifier, Watchdog, watchdog_interval_seconds
@@ -58,7 +59,8 @@ ENCODER_START_TIMEOUT = 120.0  # seconds for the encoder process to load its mod
 
 
 def build_matcher(settings: Settings, store: Store) -> Matcher:
-    return Matcher(store.templates.matrix(), settings.face.tolerance, settings.face.margin)
+    matrix = load_matrix(store.templates, settings.data_dir / "cache")  # a file read when nothing changed since the last start
+    return Matcher(matrix, settings.face.tolerance, settings.face.margin)
 
 
 def build_pipeline(
@@ -160,6 +162,8 @@ class Kiosk:
         self.start_pipeline()
         self.notifier.ready(f"recording punches; camera {self.settings.camera.source}")
         log.info("ready: recording punches %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
+        if self.screen is not None:
+            self.screen.open_sound()  # after READY=1: opening the audio device is no part of the door's start-up
         if not self.exit_at_end:
             self.start_fingerprint_terminal()
             self.start_fingerprint_module()
@@ -196,6 +200,8 @@ class Kiosk:
             on_frame=self.screen.on_frame if self.screen is not None else None, encoder=self.encoder,
         )  # fmt: skip
         self.pipeline = pipeline
+        if self.screen is not None:  # fewer redraws while a face is being encoded (drivers/display/screen.py)
+            self.screen.busy = lambda: pipeline.recognizer.encoding
         pipeline.start()
         self.started_once["camera"] = "running"
         log.info("face pipeline started on %s", pipeline.camera.camera.describe())

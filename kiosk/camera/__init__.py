@@ -18,6 +18,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class Camera(abc.ABC):
     def describe(self) -> str:
         return self.name
 
-    def __enter__(self) -> Camera:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

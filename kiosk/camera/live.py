@@ -96,7 +96,7 @@ class LatestFrame:
                         self._overwritten += 1
                     self._slot = frame
                     self._ready.notify_all()
-        except Exception:  # noqa: BLE001 - must not end silently: the pipeline would wait forever
+        except Exception:  # must not end silently: the pipeline would wait forever
             log.exception("camera intake failed")
             with self._ready:
                 self._ended = True

@@ -31,16 +31,20 @@ class Identification:
     quality: str  # "ok" or what the door would say is wrong
 
 
+def _finite(value: float) -> float | None:
+    """A distance for JSON: rounded, or None for "no template to compare with" (infinity)."""
+    return round(value, 4) if value != float("inf") else None
+
+
 def identify_faces(models: FaceModels, matcher: Matcher, rgb: np.ndarray, faces: list[Face], frame: int, limits: QualityLimits) -> list[Identification]:
     found = []
     for face in faces:
         match = matcher.match(encode(models, rgb, face))
-        finite = lambda value: round(value, 4) if value != float("inf") else None
         decision = "accepted" if match.accepted else f"unknown: {match.reason}"
         found.append(
             Identification(
                 frame, (face.box.left, face.box.top, face.box.right, face.box.bottom), match.best_nip,
-                finite(match.distance), finite(match.second_distance), decision, judge(measure(rgb, face), limits).reason,
+                _finite(match.distance), _finite(match.second_distance), decision, judge(measure(rgb, face), limits).reason,
             )
         )
     return found

@@ -18,6 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dlib
 
@@ -34,12 +35,13 @@ class ModelsMissing(RuntimeError):
 
 @dataclass(frozen=True, eq=False)
 class FaceModels:
-    detector: object  # dlib.fhog_object_detector
-    landmarks: object  # dlib.shape_predictor, 5 points
+    # dlib ships no type information: Any says so instead of pretending to know the methods.
+    detector: Any  # dlib.fhog_object_detector
+    landmarks: Any  # dlib.shape_predictor, 5 points
     encoder_path: Path  # dlib_face_recognition_resnet_model_v1.dat
 
     @functools.cached_property
-    def encoder(self) -> object:
+    def encoder(self) -> Any:
         """dlib.face_recognition_model_v1 (128-d), loaded on first use."""
         return dlib.face_recognition_model_v1(str(self.encoder_path))
 

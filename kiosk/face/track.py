@@ -7,6 +7,7 @@ import math
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from kiosk.camera import Frame
 from kiosk.face.liveness import LivenessMeter
 from kiosk.face.match import Match
 from kiosk.feedback import Cue, FaceBox
@@ -37,8 +38,11 @@ def overlap(a: FaceBox, b: FaceBox) -> float:
     if width <= 0 or height <= 0:
         return 0.0
     inter = width * height
-    area = lambda box: (box.right - box.left) * (box.bottom - box.top)
-    return inter / float(area(a) + area(b) - inter)
+    return inter / float(_area(a) + _area(b) - inter)
+
+
+def _area(box: FaceBox) -> int:
+    return (box.right - box.left) * (box.bottom - box.top)
 
 
 @dataclass
@@ -55,7 +59,7 @@ class Track:
     attempts: int = 0  # encodings that matched nobody
     match: Match | None = None
     pending: Future | None = None  # an encoding being computed (by the encoder process)
-    pending_frame: object = None  # the Frame that encoding was made from: the evidence photo
+    pending_frame: Frame | None = None  # the Frame that encoding was made from: the evidence photo
     done: bool = False  # handed to the recorder: nothing more to do until the face leaves
     last_cue: Cue | None = None
 

@@ -95,9 +95,11 @@ class Templates:
         )
 
     def version(self) -> tuple:
-        """Changes whenever matrix() would: a cheap check before reloading every template."""
+        """Changes whenever matrix() would: a cheap check before reloading every template. Ids are never
+        reused, so count, newest id and the sum of ids tell apart two sets of templates (also a database
+        restored from a backup whose later history differs: kiosk/face/template_cache.py keys on this)."""
         row = self.db.query(
-            "SELECT (SELECT COUNT(*) FROM face_templates), (SELECT MAX(id) FROM face_templates),"
+            "SELECT (SELECT COUNT(*) FROM face_templates), (SELECT MAX(id) FROM face_templates), (SELECT SUM(id) FROM face_templates),"
             " (SELECT COUNT(*) FROM employees WHERE active = 1), (SELECT MAX(updated_utc) FROM employees)"
         )[0]
         return tuple(row)
