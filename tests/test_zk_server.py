@@ -140,7 +140,9 @@ def test_publish_without_subscribers_is_harmless(store):
     """Nobody listening: publishing neither raises nor queues the event for a later subscriber,
     and the server goes on answering pulls."""
     with running_server(store) as server:
-        server.publish(punch(store, SITI.nip, datetime(2024, 5, 7, 16, 5, 9, tzinfo=WIB), Method.FINGERPRINT, Kind.PULANG))
+        server.publish(
+            punch(store, SITI.nip, datetime(2024, 5, 7, 16, 5, 9, tzinfo=WIB), Method.FINGERPRINT, Kind.PULANG)
+        )
         assert server.terminal.feed_once() == 0  # the feed has looked: nobody to tell
         conn = pyzk(server.port).connect()
         try:
