@@ -31,10 +31,21 @@ def test_clip_records_exactly_one_punch_for_lin_with_evidence(tmp_path, enrolled
     photo = data_dir / punch.photo
     assert photo.read_bytes()[:2] == b"\xff\xd8"  # a JPEG
     assert stat.S_IMODE(os.stat(photo).st_mode) == 0o600
-    # The summary the technician reads agrees with the store: one punch.
-    summary = re.search(r"Stopped: \d+ frames, (\d+) punches recorded, \d+ repeats", output)
+    # The summary the technician reads agrees with the store: one punch, no repeat.
+    assert summary_counts(output) == (1, 0), output
+
+    # Lin seen again within face.repeat_minutes (the clip replayed at once): a repeat, no new punch,
+    # and the summary says so.
+    output = run_kiosk(write_config(tmp_path, data_dir, CLIP))
+    assert [p.seq for p in punches_in(data_dir)] == [punch.seq], output
+    assert summary_counts(output) == (0, 1), output
+
+
+def summary_counts(output: str) -> tuple[int, int]:
+    """(punches recorded, repeats) from the summary `kiosk run` prints when it stops."""
+    summary = re.search(r"Stopped: \d+ frames, (\d+) punches recorded, (\d+) repeats", output)
     assert summary is not None, output
-    assert int(summary.group(1)) == 1, summary.group(0)
+    return int(summary.group(1)), int(summary.group(2))
 
 
 def test_unknown_face_is_matched_and_refused_when_quality_limits_let_it_through(tmp_path, enrolled_template, caplog):

@@ -100,7 +100,10 @@ def test_empty_kiosk(tmp_path):
 
 
 @pytest.mark.parametrize("udp", [False, True], ids=["tcp", "udp"])
-def test_live_capture_receives_punch_recorded_after_subscribing(store, udp):
+def test_live_capture_receives_punch_recorded_after_subscribing(store, udp, monkeypatch):
+    # The feed also looks at the store every FEED_POLL for punches other processes commit; put that
+    # look out of reach so the events can only come from server.publish, the recorder's wake-up.
+    monkeypatch.setattr("sync.zk.terminal.FEED_POLL", 3600.0)
     with running_server(store) as server:
         conn = pyzk(server.port, udp=udp).connect()
         received = []
@@ -137,7 +140,10 @@ def test_publish_without_subscribers_is_harmless(store):
     """Nobody listening: publishing neither raises nor queues the event for a later subscriber,
     and the server goes on answering pulls."""
     with running_server(store) as server:
-        server.publish(store.punches.get(1))
+        server.publish(
+            punch(store, SITI.nip, datetime(2024, 5, 7, 16, 5, 9, tzinfo=WIB), Method.FINGERPRINT, Kind.PULANG)
+        )
+        assert server.terminal.feed_once() == 0  # the feed has looked: nobody to tell
         conn = pyzk(server.port).connect()
         try:
             assert len(conn.get_attendance()) == store.punches.count()
