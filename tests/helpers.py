@@ -8,6 +8,7 @@ conftest.py's folder, as pytest's default import mode puts it there); bench/ scr
 
 from __future__ import annotations
 
+import socket
 import textwrap
 import time
 from collections.abc import Callable
@@ -74,6 +75,14 @@ def write_kiosk_config(folder: Path, data_dir: Path | str, body: str = "", devic
     device = f'[device]\nid = "{device_id}"\ndata_dir = "{data_dir}"\n'
     path.write_text(device + textwrap.dedent(body))
     return path
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now. For configs that must name a port (`kiosk run` reads it
+    from the file): the kernel picks one and it is released at once (a tiny race, loopback only)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def write_token(path: Path, token: str) -> Path:

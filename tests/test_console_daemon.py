@@ -3,22 +3,14 @@ an operator logs in over HTTP and records a manual punch through the daemon's ow
 
 from __future__ import annotations
 
-import socket
-
 import requests
 from console_helpers import NIP, OPERATOR, PASSWORD, RunningConsole
-from helpers import wait_until
+from helpers import free_port, wait_until
 from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 from kiosk.settings import load_settings
 from kiosk.staff import add_employee
 from kiosk.store import Store
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_serving(url: str, process, timeout: float = 60) -> None:

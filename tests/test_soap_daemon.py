@@ -9,21 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import REPO
+from helpers import REPO, free_port, wait_until
 from soap_helpers import get_att_log, get_user_info
 from test_daemon import NotifySocket, start_kiosk, synthetic_video, terminate, write_config
 
 from kiosk.domain import Employee
 from kiosk.settings import load_settings
 from kiosk.store import Store
-
-
-def free_port() -> int:
-    # The daemon reads its port from the config file, so the test must choose one: ask the kernel
-    # for a free one and release it (a tiny race with other processes, on loopback only).
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> None:
@@ -39,6 +31,8 @@ def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> 
     process = start_kiosk(config, notify)
     try:
         notify.wait_for("READY=1", timeout=60)
+        # READY=1 says the door records; the servers start after it (at a lower priority): wait for them.
+        wait_until(lambda: [m for _, m in list(notify.messages)], "STATUS=all parts started", until=lambda got: any(m.startswith("STATUS=all parts started") for m in got), timeout=60)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         added = subprocess.run(
             [sys.executable, "-m", "kiosk", "--config", str(config), "punch", "add", "199001012020122001",

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
+from helpers import add_employees, free_port, insert_punches_fast, make_settings, new_punch, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
-from sync.receiver import Faults, Receiver
 from sync.deliverer import Deliverer, deliver_now
-from helpers import add_employees, insert_punches_fast, make_settings, new_punch, write_token
+from sync.receiver import Faults, Receiver
 
 TOKEN = "s3cret-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from helpers import REPO, wait_until
+from helpers import REPO, free_port, wait_until
 from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
 
@@ -44,13 +44,6 @@ class Listener:
         self._running.clear()
         self._thread.join(15)
         self.conn.disconnect()
-
-
-def free_port() -> int:
-    """A port free for TCP now (the config cannot say 0: `kiosk run` needs a fixed one)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def kiosk(config: Path, *args: str) -> subprocess.CompletedProcess:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from drivers.camera.select import make_camera
+from kiosk.app.priority import run_in_background_priority
 from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor
 from kiosk.app.wiring import build_recorder
 from kiosk.camera.reopen import ReopeningCamera
@@ -165,16 +166,21 @@ class Kiosk:
         if self.screen is not None:
             self.screen.open_sound()  # after READY=1: opening the audio device is no part of the door's start-up
         if not self.exit_at_end:
+            # Fingerprint punches are the door's too: their threads keep its priority.
             self.start_fingerprint_terminal()
             self.start_fingerprint_module()
-            self.start_zk_server()
-            self.start_pull_api()
-            self.start_soap_service()
-            self.start_console()
-            self.start_scheduler()
-            self.start_monitors()
+            # The rest, and every thread it creates, yields the CPU to the door (kiosk/app/priority.py).
+            run_in_background_priority("start-background", self.start_background_parts)
             self.notifier.status(f"all parts started; camera {self.settings.camera.source}")
             log.info("all parts started %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
+
+    def start_background_parts(self) -> None:
+        self.start_zk_server()
+        self.start_pull_api()
+        self.start_soap_service()
+        self.start_console()
+        self.start_scheduler()
+        self.start_monitors()
 
     def start_screen(self) -> None:
         from drivers.display.factory import build_door_screen
