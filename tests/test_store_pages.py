@@ -148,3 +148,24 @@ def test_a_clock_flag_other_than_0_or_1_reads_as_get_reads_it(db: Store) -> None
         assert slow is not None
         assert_same_punch(fast, slow)
     assert [p.clock_synced for p in paged] == [True, True, False]
+
+
+def test_the_garbage_collector_rests_only_while_a_page_is_built(db: Store) -> None:
+    """Page reads pause the cyclic GC (kiosk/store/db.py `converted`) and switch it back on, also
+    when the read fails; a GC someone else switched off stays off."""
+    import gc
+
+    db.punches.record(NewPunch(nip=NIP, time=AT, method=Method.FACE))
+    seen: list[bool] = []
+    db.db.converted("SELECT 1", (), lambda rows: seen.append(gc.isenabled()) or [])
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        assert len(db.punches.between(AT - timedelta(days=1), AT + timedelta(days=1), NIP)) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    insert_raw(db.path, method="retina")
+    with pytest.raises(ValueError):
+        db.punches.page()
+    assert gc.isenabled(), "a failed page read must not leave the GC off"
