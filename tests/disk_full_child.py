@@ -41,12 +41,12 @@ def main(data_dir: str) -> None:
     kiosk = Kiosk(settings)
     kiosk.store.employees.add(Employee(nip=NIP, name="Budi"))
     at = datetime(2026, 11, 23, 7, 30, tzinfo=settings.tz)
-    before_full = kiosk.record_fingerprint(NIP, at, None).seq
+    before_full = kiosk.record_fingerprint(NIP, at, None).punch.seq
     filler = fill(Path(data_dir))
     accepted, refused, cues = [], 0, []
     for i in range(200):
         try:
-            punch = kiosk.record_fingerprint(NIP, at + timedelta(seconds=i + 1), None)
+            punch = kiosk.record_fingerprint(NIP, at + timedelta(seconds=i + 1), None).punch
             accepted.append(punch.seq)
         except StoreError as exc:
             refused += 1
@@ -54,7 +54,7 @@ def main(data_dir: str) -> None:
     faults = [f.part for f in kiosk.health.faults()]
     integrity = kiosk.store.db.integrity_check()
     filler.unlink()
-    after = kiosk.record_fingerprint(NIP, at + timedelta(hours=1), None)
+    after = kiosk.record_fingerprint(NIP, at + timedelta(hours=1), None).punch
     stored = [row["seq"] for row in kiosk.store.db.query("SELECT seq FROM punches ORDER BY seq")]
     faults_after = [f.part for f in kiosk.health.faults()]
     kiosk.stop()

@@ -118,8 +118,8 @@ def test_servers_whose_ports_were_taken_start_once_the_ports_are_free(tmp_path: 
                 assert "in use" in state(kiosk, part)
                 assert faults(kiosk)[part].startswith("restarting: did not start")
             kiosk.store.employees.add(BUDI)
-            punch = kiosk.record_fingerprint(BUDI.nip, datetime(2026, 11, 23, 7, 30, tzinfo=WIB), None)
-            assert punch is not None  # the door records while its servers wait for their ports
+            outcome = kiosk.record_fingerprint(BUDI.nip, datetime(2026, 11, 23, 7, 30, tzinfo=WIB), None)
+            punch = outcome.punch  # the door records while its servers wait for their ports
 
             api_holder.free()
             zk_holder.free()
@@ -165,8 +165,8 @@ def test_a_server_that_keeps_failing_is_given_up_and_the_door_still_records(tmp_
             assert faults(kiosk)["soap service"].startswith("gave up after 2 restarts within 600 s: did not start:")
 
             kiosk.store.employees.add(SITI)
-            punch = kiosk.record_fingerprint(SITI.nip, datetime(2026, 11, 23, 7, 31, tzinfo=WIB), None)
-            assert punch is not None and kiosk.store.punches.get(punch.seq).nip == SITI.nip
+            punch = kiosk.record_fingerprint(SITI.nip, datetime(2026, 11, 23, 7, 31, tzinfo=WIB), None).punch
+            assert kiosk.store.punches.get(punch.seq).nip == SITI.nip
             assert kiosk.pipeline is not None and kiosk.pipeline.is_alive()
 
             kiosk.write_status()  # what the status loop writes every 2 s, now

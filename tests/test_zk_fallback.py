@@ -235,3 +235,35 @@ def test_cli_pull_and_info(config_file, tmp_path):
     finally:
         server.stop()
         terminal_store.close()
+
+
+def test_the_daemons_fingerprint_path_counts_repeats_and_records_taken_twice(tmp_path):
+    """Ingest through `Kiosk.record_fingerprint` itself, as the running daemon wires it: a repeat
+    within repeat_minutes is counted as a repeat, a terminal record already taken as already
+    recorded, and neither tells the door that a punch failed."""
+    from kiosk.app.daemon import Kiosk
+    from kiosk.feedback import Cue
+
+    settings = settings_from_dict({"device": {"id": "KIOSK-07", "data_dir": str(tmp_path), "timezone": "Asia/Jakarta"}})
+    kiosk = Kiosk(settings)
+    try:
+        for employee in (BUDI, SITI):
+            kiosk.store.employees.add(employee)
+        cues: list[Cue] = []
+        kiosk.hub.subscribe(lambda feedback: cues.append(feedback.cue))
+        # `already` answers False: the store's own uniqueness must catch the second ingest.
+        ingest = Ingest(kiosk.store.employees, kiosk.record_fingerprint, WIB, already=lambda key: False)
+        monday = datetime(2026, 11, 23)
+        records = [
+            _Record("42", monday.replace(hour=7, minute=31)),
+            _Record("42", monday.replace(hour=7, minute=33)),  # a repeat
+            _Record("1", monday.replace(hour=8, minute=0)),
+        ]
+        first = ingest.many("ZK-TERM-1", records)
+        assert (first.recorded, first.repeats, first.already) == (2, 1, 0)
+        again = ingest.many("ZK-TERM-1", records)
+        assert (again.recorded, again.repeats, again.already) == (0, 1, 2)
+        assert len(kiosk.store.punches.page()) == 2
+        assert Cue.NOT_RECORDED not in cues
+    finally:
+        kiosk.stop()

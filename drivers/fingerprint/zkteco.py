@@ -21,12 +21,14 @@ from typing import Any, Protocol
 
 from kiosk.backoff import Backoff
 from kiosk.domain import Employee
+from kiosk.recorder import RecordOutcome
 from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.store import DuplicatePunch
 
 log = logging.getLogger(__name__)
 
-RecordFingerprint = Callable[[str, datetime, str], object]  # (nip, at, source_key)
+# (nip, at, source_key) -> the recorder's outcome; raises DuplicatePunch for a record already taken
+RecordFingerprint = Callable[[str, datetime, str], RecordOutcome]
 LIVE_POLL = 1  # seconds pyzk waits for an event before handing control back
 MAX_UID = 0xFFFF
 ADMIN_PRIVILEGE = 14
@@ -163,7 +165,7 @@ class Ingest:
         except Exception:
             log.exception("fingerprint punch of %s at %s not recorded", employee.nip, at)
             return "failed"
-        return "repeat" if getattr(outcome, "repeated", False) else "recorded"
+        return "repeat" if outcome.repeated else "recorded"
 
     def many(self, serial: str, records: Iterable[Any]) -> PullResult:
         counts = {"recorded": 0, "already": 0, "repeat": 0, "failed": 0}

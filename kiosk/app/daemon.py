@@ -36,7 +36,7 @@ from kiosk.feedback import Cue, Feedback, FeedbackHub
 from kiosk.health import Health
 from kiosk.notify import SystemdNotifier, Watchdog, watchdog_interval_seconds
 from kiosk.pipeline import Pipeline
-from kiosk.recorder import PunchRecorder
+from kiosk.recorder import PunchRecorder, RecordOutcome
 from kiosk.settings import Settings
 from kiosk.status import DaemonSnapshot, snapshot_dir, write_snapshot
 from kiosk.store import DuplicatePunch, Store, StoreError
@@ -360,12 +360,13 @@ class Kiosk:
     def now(self) -> datetime:
         return datetime.now(self.settings.tz)
 
-    def record_fingerprint(self, nip: str, at: datetime, source_key: str | None) -> Punch | None:
-        """A fingerprint joins the face path at 'decision': same debounce, rules, commit, screen."""
+    def record_fingerprint(self, nip: str, at: datetime, source_key: str | None) -> RecordOutcome:
+        """A fingerprint joins the face path at 'decision': same debounce, rules, commit, screen.
+        A terminal record already taken raises DuplicatePunch (the terminal link counts it as such)."""
         try:
             outcome = self.recorder.record(nip, Method.FINGERPRINT, at, source_key=source_key)
         except DuplicatePunch:
-            return None
+            raise  # nothing new happened at the door: no feedback
         except StoreError as exc:
             self.hub.publish(Feedback(Cue.NOT_RECORDED, self.now(), nip=nip, detail=str(exc)))
             raise
@@ -382,7 +383,7 @@ class Kiosk:
                 detail="fingerprint",
             )
         )  # fmt: skip
-        return punch
+        return outcome
 
     def healthy(self) -> bool:
         """What the systemd watchdog asks: are the vital loops turning?"""
