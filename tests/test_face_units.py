@@ -121,6 +121,13 @@ def test_liveness_meter_needs_change_and_samples():
         live.add(t * 0.1, np.roll(chip, 3 * t, axis=0))
     assert live.passed
     assert change(normalised(chip), normalised(chip)) == 0.0
+    # What the log says when it has not passed: still too few views, or views with too little change.
+    assert still.why_not_passed() == "liveness 0.00 < 0.4"
+    early = LivenessMeter(threshold=0.4, window=3.0)
+    for t in range(2):
+        early.add(t * 0.1, np.roll(chip, 3 * t, axis=0))
+    assert early.score >= 0.4 and not early.passed
+    assert early.why_not_passed() == "liveness: 2 of 3 views so far"
 
 
 def test_a_face_seen_again_after_a_sparse_detection_keeps_its_track() -> None:

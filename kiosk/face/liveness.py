@@ -53,3 +53,9 @@ class LivenessMeter:
     @property
     def passed(self) -> bool:
         return self.samples >= self.min_samples and self.score >= self.threshold
+
+    def why_not_passed(self) -> str:
+        """For the log: too few views yet (a slow core sees a face less often), or too little change."""
+        if self.samples < self.min_samples:
+            return f"liveness: {self.samples} of {self.min_samples} views so far"
+        return f"liveness {self.score:.2f} < {self.threshold}"

@@ -230,7 +230,7 @@ class Recognizer:
             cue = Cue.UNKNOWN_USE_FINGERPRINT if fallback else Cue.UNKNOWN
             return self._cue(track, cue, frame, f"{match.reason} (best {match.distance:.2f})", match)
         if self.settings.liveness and not track.liveness.passed:
-            detail = f"liveness {track.liveness.score:.2f} < {self.settings.liveness_threshold}"
+            detail = track.liveness.why_not_passed()
             return self._cue(track, Cue.LIVENESS_CHECK, frame, detail, match)
         track.done = True
         score = track.liveness.score if self.settings.liveness else None
