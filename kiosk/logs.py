@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 
@@ -44,10 +45,15 @@ class RepeatLimit(logging.Filter):
         self.burst, self.window, self.clock = burst, window, clock
         # template -> (window start, lines let through in it, lines held back since the last one passed)
         self._seen: dict[tuple[str, object], tuple[float, int, int]] = {}
+        self._lock = threading.Lock()  # handlers call filters from every logging thread, unlocked
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:
             return True
+        with self._lock:
+            return self._let_through(record)
+
+    def _let_through(self, record: logging.LogRecord) -> bool:
         key = (record.name, record.msg)
         now = self.clock()
         if key not in self._seen and len(self._seen) >= MAX_TEMPLATES:
