@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import tomllib
+from datetime import date
 from pathlib import Path
 
 
@@ -22,6 +23,18 @@ class TomlFileError(ValueError):
 
 class TomlFileMissing(TomlFileError):
     """There is no file at that path."""
+
+
+def toml_date(value: object) -> date | None:
+    """A TOML date (2026-08-17) or the same in quotes; None for anything else, a date-time included."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    return None
 
 
 def read_toml(path: Path) -> dict:

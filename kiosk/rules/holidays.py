@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml
+from kiosk.tomlfile import TomlFileError, TomlFileMissing, read_toml, toml_date
 
 BUNDLED = "holidays-id.toml"
 
@@ -112,13 +112,8 @@ def _entry(path: Path, index: int, entry: dict) -> tuple[Holiday, bool]:
     unknown = set(entry) - {"date", "name", "kind", "verified", "remove", "source"}
     if unknown:
         raise HolidayFileError(path, f"{where}: unknown key {min(unknown)!r}; keys are date, name, kind, verified, remove")
-    day = entry.get("date")
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            day = None
-    if not isinstance(day, date) or hasattr(day, "hour"):
+    day = toml_date(entry.get("date"))
+    if day is None:
         raise HolidayFileError(path, f"{where}: date = {entry.get('date')!r} must be a date such as 2026-08-17")
     kind = entry.get("kind", "libur")
     if kind not in tuple(HolidayKind):

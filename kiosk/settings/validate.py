@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 from kiosk.private import SecretFileProblem, read_secret
 from kiosk.settings.errors import ConfigError
+from kiosk.tomlfile import toml_date
 
 T = TypeVar("T")
 NO_META: typing.Mapping[str, Any] = {}
@@ -82,13 +83,9 @@ def check_choice(key: str, value: object, choices: Sequence[object], noun: str =
 
 def check_date(key: str, value: object) -> date:
     """A TOML date (2026-02-19) or the same in quotes; a date-time is refused."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
+    day = toml_date(value)
+    if day is not None:
+        return day
     raise ConfigError(key, value, "must be a date such as 2026-02-19 (YYYY-MM-DD)")
 
 
