@@ -131,7 +131,8 @@ class Database:
         return None if row is None else row[0]
 
     def count(self, sql: str, params: tuple | dict = ()) -> int:
-        """The integer a SELECT COUNT(*) returns (typed, unlike `scalar`)."""
+        """The integer a SELECT of one count returns (COUNT(*), or COALESCE(MAX(seq), 0)), typed and checked,
+        unlike `scalar`."""
         value = self.scalar(sql, params)
         if not isinstance(value, int):
             raise TypeError(f"{sql!r} returned {value!r}, not a count")

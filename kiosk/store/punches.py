@@ -6,7 +6,6 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
 
 from kiosk.domain import Kind, Method, NewPunch, Punch, Status
 from kiosk.store.db import Database
@@ -66,13 +65,13 @@ class Punches:
         return self._select("seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
 
     def count(self) -> int:
-        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches"))
+        return self.db.count("SELECT COUNT(*) FROM punches")
 
     def count_for(self, nip: str) -> int:
-        return cast(int, self.db.scalar("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,)))
+        return self.db.count("SELECT COUNT(*) FROM punches WHERE nip=?", (nip,))
 
     def last_seq(self) -> int:
-        return cast(int, self.db.scalar("SELECT COALESCE(MAX(seq), 0) FROM punches"))
+        return self.db.count("SELECT COALESCE(MAX(seq), 0) FROM punches")
 
     def between(self, start_utc: datetime, end_utc: datetime, nip: str | None = None) -> list[Punch]:
         """Punches with start <= time < end, in time order (for rules and reports, not for sync)."""
