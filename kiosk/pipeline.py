@@ -231,7 +231,8 @@ class Pipeline:
             at=at,
             name=outcome.employee.name,
             nip=punch.nip,
-            punch_time=in_zone(punch.time_utc, at.tzinfo or UTC),  # `at` is the door's aware clock  # a repeat may show a punch typed in another offset
+            # `at` comes from the door's aware clock; a repeat may show a punch typed in another offset
+            punch_time=in_zone(punch.time_utc, at.tzinfo or UTC),
             classification=Classification(punch.kind, punch.status, punch.status_minutes),
             box=event.box,
             detail=f"distance {match.distance:.3f}",

@@ -216,7 +216,6 @@ class Recognizer:
             return False
         with self.times.stage("match"):
             track.match = self.matcher.match(vector)
-        track.encodings += 1
         if not track.match.accepted:
             track.attempts += 1
         return True

@@ -55,7 +55,6 @@ class Track:
     liveness: LivenessMeter
     encoded_quality: float = -1.0  # quality score of the frame last encoded
     last_encode_t: float = -math.inf
-    encodings: int = 0
     attempts: int = 0  # encodings that matched nobody
     match: Match | None = None
     pending: Future | None = None  # an encoding being computed (by the encoder process)
