@@ -71,17 +71,18 @@ class SoundCue:
         if open_now:
             self.open()
 
-    def open(self) -> None:
+    def open(self) -> dict[Chime, Any]:
+        """The chimes, opening the device the first time (an empty mapping when silent)."""
         if self._sounds is None:
             self._sounds = _load_sounds() if self.enabled else {}
+        return self._sounds
 
     @property
     def available(self) -> bool:
         return bool(self._sounds)
 
     def play(self, chime: Chime) -> None:
-        self.open()
-        sound = self._sounds.get(chime)  # type: ignore[union-attr]
+        sound = self.open().get(chime)
         if sound is not None:
             sound.play()  # returns at once; the mixer plays in its own thread
 
