@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from drivers.camera.select import make_camera
 from kiosk.app.priority import run_in_background_priority
-from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor
+from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor, current_instance
 from kiosk.app.wiring import build_recorder
 from kiosk.camera.reopen import ReopeningCamera
 from kiosk.clocktrust import JumpWatcher, save_reference
@@ -401,14 +401,14 @@ class Kiosk:
             self.health.clear_fault("storage")
 
     def _publish_to_zk_clients(self, punch: Punch | None) -> None:
-        server = self.zk_server.current if self.zk_server is not None else None
+        server = current_instance(self.zk_server)
         if server is not None:
             server.publish(punch)
 
     def _push_roster_to_terminal(self) -> None:
         """The scheduler's "terminal-roster" job: a removed employee's terminal user is deleted too
         (their finger must not punch), an added one can punch at once."""
-        link = self.terminal_link.current if self.terminal_link is not None else None
+        link = current_instance(self.terminal_link)
         if link is not None:
             link.request_roster_push()
 
@@ -431,7 +431,7 @@ class Kiosk:
             self.health.report_fault("camera", camera.last_error or camera.state)
         elif camera is not None:
             self.health.clear_fault("camera")
-        link = self.terminal_link.current if self.terminal_link is not None else None
+        link = current_instance(self.terminal_link)
         if link is not None:
             status = link.status
             if status.connected:
@@ -453,7 +453,7 @@ class Kiosk:
         return {**self.started_once, **self.supervisor.states()}
 
     def snapshot(self) -> DaemonSnapshot:
-        link = self.terminal_link.current if self.terminal_link is not None else None
+        link = current_instance(self.terminal_link)
         fallback = link.status if link is not None else None
         return DaemonSnapshot(
             pid=os.getpid(),

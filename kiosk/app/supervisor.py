@@ -182,6 +182,11 @@ class SupervisedPart(Generic[R]):
             self.health.report_fault(self.name, f"restarting: {reason}")
 
 
+def current_instance(part: SupervisedPart[R] | None) -> R | None:
+    """The running instance of a part that may not be configured (None) or not running now."""
+    return part.current if part is not None else None
+
+
 class Supervisor:
     """The supervised parts and the one thread that restarts them; `stop_event` ends the thread."""
 
