@@ -1,9 +1,10 @@
-"""Where the ~100 ms ResNet encoding runs: in this thread (files, enrollment) or in a worker process (the door).
+"""Where the ResNet encoding runs: in this thread (files, enrollment) or in a worker process (the door).
 
-dlib's `compute_face_descriptor` holds Python's GIL for the whole encoding (measured: a Python
-thread gets no turn for 115-145 ms while it runs, where HOG detection lets it run every
-millisecond). A worker *thread* would therefore freeze frame intake, tracking and the door's
-feedback for the length of every encoding (0.7 s at 0.15 of a core). A worker *process* does not:
+An encoding is the heaviest step of the door: ~13 ms of CPU here with dlib's network run by numpy
+(kiosk/face/resnet.py), ~90 ms with dlib's own, which also holds Python's GIL for the whole
+encoding (measured: a Python thread got no turn for 115-145 ms). numpy lets go of the GIL in its
+matrix products but not in the Python steps between them, and under a CPU quota every step of a
+thread competes with frame intake, tracking and the door's feedback. A worker *process* does not:
 it has its own interpreter, the operating system schedules it like any other process (on another
 core of a Pi 4, or interleaved with the pipeline on one core), and only a 150x150 face chip
 (67 KB) goes over the pipe. Both encoders return a `Future`, so the recogniser has one code path.
@@ -11,7 +12,7 @@ core of a Pi 4, or interleaved with the pipeline on one core), and only a 150x15
 How the worker starts: forking a process that has threads can deadlock the child (a lock held by
 another thread stays locked forever), so the worker is forked only while the kiosk still has a
 single thread (`kiosk run` creates the encoder before it starts any part); the child then inherits
-numpy and dlib already imported and only loads the model (~0.13 s of CPU instead of ~0.4 s for a
+numpy and dlib already imported and only loads the model (~0.07 s of CPU instead of ~0.4 s for a
 fresh interpreter). Otherwise it is started with "spawn", a fresh interpreter.
 """
 
@@ -22,9 +23,10 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from kiosk.face.encoders import FaceEncoder, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,13 @@ CHIP_PADDING = 0.25  # the padding compute_face_descriptor(image, shape) uses it
 class LocalEncoder:
     """Encodes in the calling thread; the Future is already done when submit() returns."""
 
-    def __init__(self, encoder) -> None:
-        self.encoder = encoder  # dlib.face_recognition_model_v1
+    def __init__(self, encoder: FaceEncoder) -> None:
+        self.encoder = encoder
 
     def submit(self, chip: np.ndarray) -> Future:
         future: Future = Future()
         try:
-            future.set_result(np.asarray(self.encoder.compute_face_descriptor(chip), dtype=np.float32))
+            future.set_result(self.encoder.encode(chip))
         except Exception as exc:  # noqa: BLE001 - handed to the caller through the Future, as a process would
             future.set_exception(exc)
         return future
@@ -92,14 +94,12 @@ class EncoderProcess:
 
 # The worker process's model: set once by the pool's initializer, read by every job. This is per
 # process state of the worker, which is what ProcessPoolExecutor's initializer is for.
-_WORKER_ENCODER: Any = None  # dlib.face_recognition_model_v1 once the initializer ran (dlib is untyped)
+_WORKER_ENCODER: FaceEncoder | None = None  # set once the initializer ran
 
 
 def _load_encoder(path: str) -> None:
     global _WORKER_ENCODER
-    import dlib
-
-    _WORKER_ENCODER = dlib.face_recognition_model_v1(path)
+    _WORKER_ENCODER = load_encoder(Path(path))
 
 
 def _model_loaded() -> bool:
@@ -108,4 +108,5 @@ def _model_loaded() -> bool:
 
 
 def _encode_chip(chip: np.ndarray) -> np.ndarray:
-    return np.asarray(_WORKER_ENCODER.compute_face_descriptor(chip), dtype=np.float32)
+    assert _WORKER_ENCODER is not None  # a job runs only after the pool's initializer
+    return _WORKER_ENCODER.encode(chip)

@@ -3,8 +3,8 @@
 Start-up matters (a restart after a power cut is part of the door's latency), so:
 - dlib's frontal face detector is built from text embedded in dlib, which takes ~0.6 s of CPU; its
   binary form, saved once in `cache_dir`, loads in ~2 ms. A damaged cache file is rebuilt.
-- the ResNet encoder (~0.13 s, 22 MB) is loaded on first use: the door's pipeline encodes in a
-  worker process that loads its own copy (kiosk/face/encoder_process.py).
+- the ResNet encoder (~0.07 s, 22 MB, run by numpy: kiosk/face/resnet.py) is loaded on first use:
+  the door's pipeline encodes in a worker process that loads its own copy (kiosk/face/encoder_process.py).
 - the model files are found without importing face_recognition_models, whose import pulls in
   pkg_resources (~0.2 s).
 """
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import dlib
+
+from kiosk.face.encoders import FaceEncoder, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,9 @@ class FaceModels:
     encoder_path: Path  # dlib_face_recognition_resnet_model_v1.dat
 
     @functools.cached_property
-    def encoder(self) -> Any:
-        """dlib.face_recognition_model_v1 (128-d), loaded on first use."""
-        return dlib.face_recognition_model_v1(str(self.encoder_path))
+    def encoder(self) -> FaceEncoder:
+        """The 128-d face encoder, loaded on first use."""
+        return load_encoder(self.encoder_path)
 
     @classmethod
     def load(cls, cache_dir: Path | None = None) -> FaceModels:
