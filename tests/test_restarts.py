@@ -67,6 +67,7 @@ def running_kiosk(config: Path, budget: RestartBudget) -> Iterator[Kiosk]:
     kiosk = Kiosk(load_settings(config), restart_budget=budget)
     try:
         kiosk.start()
+        assert kiosk.wait_for_parts(60), "the servers did not start within 60 s"
         yield kiosk
     finally:
         kiosk.stop()

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from drivers.camera.select import make_camera
-from kiosk.app.priority import run_in_background_priority
+from kiosk.app.priority import QUIET_SECONDS, start_when_door_quiet
 from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor, current_instance
 from kiosk.app.wiring import build_recorder
 from kiosk.camera.reopen import ReopeningCamera
@@ -57,6 +57,10 @@ STOP_BUDGET_SECONDS = 4.0  # SIGTERM to exit within 5 s: each part gets a share 
 STATUS_EVERY = 2.0
 PIPELINE_STALL_SECONDS = 20.0  # no loop turn for this long = hung camera loop: stop petting the watchdog
 ENCODER_START_TIMEOUT = 120.0  # seconds for the encoder process to load its model (a Pi under load)
+# The servers and delivery start when no face is at the door, and at the latest this long after READY=1
+# (a queue at 07:30 must not keep the pull API and delivery away for long).
+BACKGROUND_DEADLINE_SECONDS = 20.0
+WAITING_PARTS = "servers and delivery"
 
 
 def build_matcher(settings: Settings, store: Store) -> Matcher:
@@ -149,6 +153,7 @@ class Kiosk:
         self._stoppers: list[tuple[str, Callable[[float], None]]] = []
         self._threads: list[threading.Thread] = []
         self._stopped = False
+        self._background: threading.Thread | None = None  # starts the servers and delivery
         self.stall_seconds = PIPELINE_STALL_SECONDS
 
     # --- start ------------------------------------------------------------------------------
@@ -169,18 +174,41 @@ class Kiosk:
             # Fingerprint punches are the door's too: their threads keep its priority.
             self.start_fingerprint_terminal()
             self.start_fingerprint_module()
-            # The rest, and every thread it creates, yields the CPU to the door (kiosk/app/priority.py).
-            run_in_background_priority("start-background", self.start_background_parts)
+            self.start_background_parts(began)
+
+    def start_background_parts(self, began: float) -> None:
+        """The monitors at once, the servers and delivery when the door is quiet; all from a nicer
+        thread, so they and every thread they create yield the CPU to the door (kiosk/app/priority.py)."""
+
+        def done() -> None:
+            self.started_once.pop(WAITING_PARTS, None)
             self.notifier.status(f"all parts started; camera {self.settings.camera.source}")
             log.info("all parts started %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
 
-    def start_background_parts(self) -> None:
-        self.start_zk_server()
-        self.start_pull_api()
-        self.start_soap_service()
-        self.start_console()
-        self.start_scheduler()
-        self.start_monitors()
+        parts = [
+            ("zk server", self.start_zk_server),
+            ("pull api", self.start_pull_api),
+            ("soap service", self.start_soap_service),
+            ("console", self.start_console),
+            ("scheduler", self.start_scheduler),
+        ]
+        self.started_once[WAITING_PARTS] = f"starting when no face is at the door (at the latest {BACKGROUND_DEADLINE_SECONDS:g} s after start)"
+        quiet = QUIET_SECONDS if self.pipeline is not None else 0.0  # no camera: no one to wait for
+        self._background = start_when_door_quiet(
+            self.start_monitors, parts, self.door_busy, self.stop_event, BACKGROUND_DEADLINE_SECONDS, done, quiet
+        )
+
+    def wait_for_parts(self, timeout: float) -> bool:
+        """Block until the servers and delivery have started (or were not to start); True when they have.
+        For callers in the same process, such as tests; other processes see "all parts started" in
+        the systemd status and `kiosk status`."""
+        if self._background is not None:
+            self._background.join(timeout)
+            return not self._background.is_alive()
+        return True
+
+    def door_busy(self) -> bool:
+        return self.pipeline is not None and self.pipeline.recognizer.busy
 
     def start_screen(self) -> None:
         from drivers.display.factory import build_door_screen
@@ -493,6 +521,8 @@ class Kiosk:
         self.notifier.stopping()
         self.stop_event.set()
         deadline = time.monotonic() + STOP_BUDGET_SECONDS
+        if self._background is not None:  # a part being started is finished first, then stopped below
+            self._background.join(max(0.1, (deadline - time.monotonic()) / 2))
         self.supervisor.stop(max(0.1, (deadline - time.monotonic()) / 2))
         for name, stopper in reversed(self._stoppers):
             try:

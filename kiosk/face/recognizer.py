@@ -180,6 +180,11 @@ class Recognizer:
     def encoding(self) -> bool:
         return bool(self._waiting)
 
+    @property
+    def busy(self) -> bool:
+        """Someone is at the door: a face is being followed or encoded (read from other threads)."""
+        return bool(self.tracker.tracks) or bool(self._waiting)
+
     def _encode_due(self, track: Track, score: float, t: float) -> bool:
         if track.pending is not None:
             return False  # one encoding per track at a time
