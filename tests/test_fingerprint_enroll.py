@@ -205,6 +205,17 @@ def test_delete_a_slot_and_remove_an_employee_beyond_the_library(tmp_path: Path,
 # -- the service holds the port: the command hands the work to it -----------------------------
 
 
+def held_by_another_program(port: str) -> bool:
+    reader = UartFingerprint(port)
+    try:
+        reader.open()
+    except DeviceMissing as exc:
+        assert "is in use by another program" in str(exc)
+        return True
+    reader.close()
+    return False
+
+
 def test_enroll_and_remove_through_the_running_service(tmp_path: Path, sim: SimulatedModule) -> None:
     config = module_config(tmp_path, sim)
     add_employee(config)
@@ -212,8 +223,8 @@ def test_enroll_and_remove_through_the_running_service(tmp_path: Path, sim: Simu
     daemon = start_kiosk(config)
     try:
         wait_until(lambda: (find_snapshot(data_dir) or {}).get("uart_socket"), "the service's request socket", timeout=WAIT)
-        with pytest.raises(DeviceMissing, match="is in use by another program"):
-            UartFingerprint(sim.port).open()  # the service holds the port exclusively
+        # The service holds the port exclusively (its door loop opens it right after start-up).
+        wait_until(lambda: held_by_another_program(sim.port), "the service holding the serial port", timeout=WAIT)
 
         seen, output = Person(enroll_process(config), sim, FINGER, obey_stored=False).follow()
         assert seen == ["place", "remove", "place_again", "stored"], output
