@@ -17,8 +17,13 @@ together, so 0.15 is the one-core worst case of a Pi 4. Per quota, medians of --
   moment the log line of the committed punch arrived here (so it includes the commit and the log);
 - frames processed and dropped, the largest lag behind the live frame (from the kiosk's summary);
 - CPU-seconds used by the cgroup (the kiosk and its encoder process), for the whole run.
-It also prints the punches of every run (exactly one, for Lin, is the goal) and the machine's
-load average: the machine is shared, and other processes' CPU use slows everything here too.
+It also prints the punches of every run (exactly one, for Lin, is the goal), when the servers
+started, and the machine's load average. The kiosk runs with the servers a regency enables (pull
+API, ZK server, SOAP service, console) besides delivery. They start only once the door has had no
+face for 3 s (kiosk/app/priority.py), so during the clip they do not; a second scene measures what
+their start costs the door: 14 s of the clip's faceless frames (nobody at the door), the same
+figures, with the time from READY=1 to "all parts started". The load average matters: the machine
+is shared, and other processes' CPU use slows everything here too.
 With --baseline, the same runs are made with an older checkout (e.g. `git archive` of the commit
 before issue 12) in the same session, so the ratios are against the same machine and load; an old
 kiosk that does not log when playback starts is timed from its "face pipeline started" line.
@@ -65,8 +70,10 @@ PEOPLE = {
     "198001012006041004": ("Lin-Manuel Miranda", "lin-manuel-miranda.png"),
 }
 LIN = "198001012006041004"
+CLIP_NAME = "short_hamilton_clip.mp4"
 VISIBLE_FRAME = 82  # first frame where the pipeline's detector sees Lin's face (bench/recognition_bench.py)
 TEMPLATES = 10_000
+EMPTY_DOOR_SECONDS = 14.0  # long enough for the servers to start (after 3 s without a face) at 0.15 core
 CGROUP_NAME = "siap-kiosk-door-bench"
 PERIOD_US = 100_000  # the kernel's default CFS period
 # The build machine is shared (other sessions run test suites): a high weight lets the quota, not the
@@ -100,11 +107,33 @@ def build_data_dir(folder: Path, faces: Path) -> Path:
 
 
 def write_config(folder: Path, data_dir: Path, clip: Path, screen: str = "auto") -> Path:
+    """The door plus the servers a regency enables (pull API, ZK server, SOAP service, console), on free ports."""
     path = folder / "kiosk.toml"
+    token = folder / "api.token"
+    token.write_text("bench-token-" + "x" * 24 + "\n")
+    token.chmod(0o600)
     path.write_text(
         f"""
 [screen]
 backend = "{screen}"
+
+[api]
+enabled = true
+port = {free_port()}
+token_file = "{token}"
+
+[zk_server]
+enabled = true
+port = {free_port()}
+udp = false
+
+[soap]
+enabled = true
+port = {free_port()}
+
+[console]
+enabled = true
+port = {free_port()}
 
 [device]
 id = "BENCH-01"
@@ -117,6 +146,31 @@ reopen_min_seconds = 60.0   # the clip ends once; the bench stops the kiosk then
 reopen_max_seconds = 60.0
 """
     )
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_empty_door_clip(source: Path, path: Path, seconds: float = EMPTY_DOOR_SECONDS) -> Path:
+    """Camera footage with nobody at the door: the clip's faceless frames 20-75 played forwards and back."""
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    frames = []
+    for index in range(76):
+        ok, frame = capture.read()
+        if ok and index >= 20:
+            frames.append(frame)
+    capture.release()
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    loop = frames + frames[-2:0:-1]
+    for index in range(round(seconds * fps)):
+        writer.write(loop[index % len(loop)])
+    writer.release()
     return path
 
 
@@ -207,6 +261,8 @@ class Run:
     lag: float | None = None
     cpu: float | None = None
     nips: list[str] = field(default_factory=list)
+    parts_started: float | None = None  # seconds from READY=1 to "all parts started" (None: not before the clip ended)
+    parts_started_at: float | None = None
     log_tail: list[str] = field(default_factory=list)
     door_lines: list[str] = field(default_factory=list)  # what the door showed (--log)
 
@@ -275,6 +331,8 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
                 playing = (29.97, arrived)
             if (m := PUNCH.search(line)) and m.group(1) == LIN and run.punch is None and playing:
                 run.punch = arrived - (playing[1] + VISIBLE_FRAME / playing[0])
+            if "all parts started" in line:
+                run.parts_started_at = arrived
             if "ended; retrying" in line:  # the clip is over (camera fault "... ended")
                 ended.set()
             if m := SUMMARY.search(line):
@@ -294,6 +352,8 @@ def one_run(template: Path, clip: Path, quota: Quota, folder: Path, timeout: flo
     reader.join(5)
     notify.close()
     run.ready = None if notify.ready_at is None else notify.ready_at - spawned
+    if run.parts_started_at is not None and notify.ready_at is not None:
+        run.parts_started = run.parts_started_at - notify.ready_at
     cpu_after = quota.usage()
     run.cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     with Store.open(folder / "data" / "kiosk.db", device_id="BENCH") as store:
@@ -324,16 +384,18 @@ def _stamp(line: str) -> float | None:
 
 def measure(label: str, repo: Path, cores: float, template: Path, clip: Path, folder: Path, args) -> tuple[Quota, list[Run]]:
     quota = Quota.create(cores)
-    print(f"\n== {label} ({repo}), {cores} core: {quota.describe()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    scene = "the clip" if clip.name == CLIP_NAME else "an empty door"
+    print(f"\n== {label} ({repo}), {scene}, {cores} core: {quota.describe()}; load average before: {os.getloadavg()[0]:.2f}", flush=True)
     runs = []
     try:
         for number in range(args.runs):
-            run = one_run(template, clip, quota, folder / f"{label[0]}{cores}-r{number}", args.timeout, repo, args.screen)
+            run = one_run(template, clip, quota, folder / f"{clip.stem}-{label[0]}{cores}-r{number}", args.timeout, repo, args.screen)
             runs.append(run)
+            started = fmt(run.parts_started) + " after READY=1" if run.parts_started is not None else "not before the clip ended"
             print(f"  run {number + 1}: READY=1 {fmt(run.ready)}, punch {fmt(run.punch)} after frame {VISIBLE_FRAME} was live, "
                   f"frames {run.frames} processed / {run.dropped} dropped, largest lag {fmt(run.lag)}, "
                   f"CPU {fmt(run.cpu, 'CPU-s')}, punches {['Lin' if n == LIN else n for n in run.nips]}, "
-                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+                  f"servers started {started}, load {os.getloadavg()[0]:.2f}", flush=True)
             if args.log:
                 print("    " + "\n    ".join(run.door_lines))
             if run.frames is None or run.ready is None:
@@ -362,7 +424,7 @@ def main() -> None:
     parser.add_argument("--log", action="store_true", help="print what the door showed in each run (the kiosk's 'door:' log lines)")
     parser.add_argument("--screen", default="auto", choices=("auto", "headless", "none"), help="[screen] backend")
     args = parser.parse_args()
-    clip = args.faces / "short_hamilton_clip.mp4"
+    clip = args.faces / CLIP_NAME
     if not clip.is_file():
         sys.exit(f"{clip} not found; pass --faces DIR (the shared test photos)")
     fps = cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FPS)
@@ -387,6 +449,21 @@ def main() -> None:
                   f"{fmt(median([r.dropped for r in runs]), '', 0):>7} | {fmt(median([r.lag for r in runs])):>7} | "
                   f"{fmt(median([r.cpu for r in runs]), ''):>6} | {'yes' if exact else 'NO'}"
                   + ("" if quota.kind != "none" else "  (NO QUOTA)"))
+        # The servers start only once no face was seen for 3 s, so during the clip they do not: what
+        # their start costs the door is measured here, on camera footage with nobody in it.
+        empty_door = write_empty_door_clip(clip, folder / "empty_door.avi")
+        quiet = {}
+        for cores in [float(q) for q in args.quotas.split(",")]:
+            for label, repo in contenders.items():
+                quiet[(label, cores)] = measure(label, repo, cores, template, empty_door, folder, args)
+        print(f"\n== medians of {args.runs} runs, an empty door ({EMPTY_DOOR_SECONDS:g} s of faceless footage) while the "
+              "pull API, ZK server, SOAP service, console and delivery start")
+        print(f"{'checkout':>13} | {'quota':>5} | {'READY=1':>8} | {'servers started':>15} | {'processed':>9} | {'dropped':>7} | {'max lag':>7} | {'goal':>6} | {'CPU-s':>6} | punches")
+        for (label, cores), (quota, runs) in quiet.items():
+            print(f"{label:>13} | {cores:>5} | {fmt(median([r.ready for r in runs])):>8} | {fmt(median([r.parts_started for r in runs])):>15} | "
+                  f"{fmt(median([r.frames for r in runs]), '', 0):>9} | {fmt(median([r.dropped for r in runs]), '', 0):>7} | "
+                  f"{fmt(median([r.lag for r in runs])):>7} | {fmt(0.5):>6} | {fmt(median([r.cpu for r in runs]), ''):>6} | "
+                  f"{'none' if all(not run.nips for run in runs) else 'SOME'}" + ("" if quota.kind != "none" else "  (NO QUOTA)"))
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
