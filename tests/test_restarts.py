@@ -223,3 +223,20 @@ def test_the_roster_reaches_the_fingerprint_terminal_through_a_scheduler_job(tmp
     finally:
         terminal.stop()
         terminal_store.close()
+
+
+def test_delivery_that_cannot_start_is_shown_and_makes_the_kiosk_unhealthy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: nothing real makes APScheduler refuse to start here, so start_scheduler is
+    replaced by one that raises what a process out of threads would. The service must not run on
+    without delivery and say nothing: the status names it and the watchdog stops being petted."""
+
+    def out_of_threads(self: Kiosk) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(Kiosk, "start_scheduler", out_of_threads)
+    config = write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")), "")
+    with running_kiosk(config, RestartBudget()) as kiosk:
+        assert state(kiosk, "scheduler") == "failed (can't start new thread)"
+        assert faults(kiosk)["scheduler"] == "did not start: can't start new thread"
+        assert not kiosk.healthy()
+        assert "servers and delivery" not in kiosk.part_states()  # no longer "waiting for a quiet door"

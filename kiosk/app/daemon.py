@@ -185,12 +185,23 @@ class Kiosk:
             self.notifier.status(f"all parts started; camera {self.settings.camera.source}")
             log.info("all parts started %.2f s after start (%.2f CPU-s in this process)", time.monotonic() - began, time.process_time())
 
+        def reported(name: str, start: Callable[[], None]) -> tuple[str, Callable[[], None]]:
+            def start_or_say_why() -> None:  # the supervised servers retry by themselves; this is for the rest
+                try:
+                    start()
+                except Exception as exc:
+                    self.started_once[name] = f"failed ({exc})"
+                    self.health.report_fault(name, f"did not start: {exc}")
+                    raise
+
+            return name, start_or_say_why
+
         parts = [
-            ("zk server", self.start_zk_server),
-            ("pull api", self.start_pull_api),
-            ("soap service", self.start_soap_service),
-            ("console", self.start_console),
-            ("scheduler", self.start_scheduler),
+            reported("zk server", self.start_zk_server),
+            reported("pull api", self.start_pull_api),
+            reported("soap service", self.start_soap_service),
+            reported("console", self.start_console),
+            reported("scheduler", self.start_scheduler),
         ]
         self.started_once[WAITING_PARTS] = f"starting when no face is at the door (at the latest {BACKGROUND_DEADLINE_SECONDS:g} s after start)"
         quiet = QUIET_SECONDS if self.pipeline is not None else 0.0  # no camera: no one to wait for
@@ -419,8 +430,14 @@ class Kiosk:
             (not self.pipeline.is_alive() and self.exit_at_end)
             or time.monotonic() - self.pipeline.last_beat < self.stall_seconds
         )
-        scheduler_ok = self.delivery is None or bool(self.delivery.scheduler.running)
-        return bool(pipeline_ok and scheduler_ok)
+        return bool(pipeline_ok and self._delivery_ok())
+
+    def _delivery_ok(self) -> bool:
+        """Running, or not started yet (waiting for a quiet door; none with --exit-at-end). Once the
+        parts have all been started without it, the kiosk is not healthy: a restart may bring it back."""
+        if self.delivery is not None:
+            return bool(self.delivery.scheduler.running)
+        return self._background is None or self._background.is_alive() or self.stop_event.is_set()
 
     def _storage_health(self, feedback: Feedback) -> None:
         if feedback.cue == Cue.NOT_RECORDED:

@@ -74,7 +74,10 @@ def start_when_door_quiet(
 
     def run() -> None:
         make_this_thread_nicer()
-        first()
+        try:
+            first()
+        except Exception:  # the parts below still start; the caller's health checks notice what is missing
+            log.exception("starting the monitors failed")
         for name, start in parts:
             wait_for_quiet()
             if stop.is_set():
