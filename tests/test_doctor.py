@@ -36,6 +36,7 @@ def test_example_config_without_camera_fails_clearly(kiosk, tmp_path: Path) -> N
     assert CHECKS <= set(checks)
     assert checks["camera"]["status"] == "fail" and "camera.source" in checks["camera"]["detail"]
     assert checks["database"]["status"] == "ok" and checks["face models"]["status"] == "ok"
+    assert "run by numpy" in checks["face models"]["detail"]  # the fast encoder, not dlib's own fallback
 
 
 def test_file_camera_and_running_receiver_pass(kiosk, tmp_path: Path, faces: Path) -> None:

@@ -113,12 +113,19 @@ def check_camera(settings: Settings, timeout: float = 8.0) -> Check:
 
 def check_face_models(settings: Settings) -> Check:
     from kiosk.face.models import FaceModels
+    from kiosk.face.resnet import FaceResNet
 
     try:
-        FaceModels.load()
+        encoder = FaceModels.load().encoder  # the encoder loads on first use: load it here
     except Exception as exc:  # noqa: BLE001
         return Check("face models", FAIL, str(exc))
-    return Check("face models", OK, "dlib 5-point landmarks and ResNet encoder loaded")
+    if not isinstance(encoder, FaceResNet):
+        return Check(
+            "face models", WARN,
+            "the ResNet model file is not the one the fast encoder reads, so dlib's own encoder runs (about 7x "
+            "more CPU per face); reinstall it with `pip install --force-reinstall 'face_recognition_models>=0.3,<0.4'`",
+        )  # fmt: skip
+    return Check("face models", OK, "dlib 5-point landmarks and ResNet encoder loaded (the ResNet run by numpy)")
 
 
 def check_server(settings: Settings) -> list[Check]:
