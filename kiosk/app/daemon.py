@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from drivers.camera.select import make_camera
 from kiosk.app.priority import QUIET_SECONDS, start_when_door_quiet
 from kiosk.app.supervisor import RestartBudget, Running, SupervisedPart, Supervisor, current_instance
-from kiosk.app.wiring import build_recorder
+from kiosk.app.wiring import build_recorder, load_holidays
 from kiosk.camera.reopen import ReopeningCamera
 from kiosk.clocktrust import JumpWatcher, save_reference
 from kiosk.domain import Classification, Method, Punch
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # imported where they start: the door is ready before these l
 
     from drivers.display.screen import DoorScreen
     from drivers.fingerprint.zkteco import ZkFallback
+    from kiosk.rules.holidays import HolidayCalendar
     from sync.deliverer import Deliverer
     from sync.wsgi_server import ServerThread
     from sync.zk import ZkServer
@@ -124,6 +125,7 @@ class Kiosk:
         hub: FeedbackHub | None = None,
         notifier: SystemdNotifier | None = None,
         restart_budget: RestartBudget | None = None,
+        holidays: HolidayCalendar | None = None,
     ) -> None:
         self.settings, self.exit_at_end = settings, exit_at_end
         self.hub = hub or FeedbackHub()
@@ -133,7 +135,9 @@ class Kiosk:
         self.started_utc = utc_now()
         self.store = Store.open(settings.database_path, device_id=settings.device.id)
         try:
-            self.recorder = build_recorder(settings, self.store)  # reads the holiday file: may refuse it
+            # The holiday file is read once here (unless a SIGHUP already read it) and shared with the console.
+            self.holidays = load_holidays(settings) if holidays is None else holidays  # may refuse the file
+            self.recorder = build_recorder(settings, self.store, self.holidays)
         except BaseException:
             self.store.close()
             raise
@@ -356,7 +360,7 @@ class Kiosk:
         from kiosk.console.server import build_console_server
 
         def start() -> ServerThread:
-            server = build_console_server(self.settings, self.store, self.recorder)
+            server = build_console_server(self.settings, self.store, self.recorder, holidays=self.holidays)
             return _started(server, server.start)
 
         self.supervisor.add("console", start)

@@ -13,18 +13,20 @@ from kiosk.settings import ConfigError, Settings
 from kiosk.store import Store
 
 
-def build_recorder(settings: Settings, store: Store) -> PunchRecorder:
+def build_recorder(settings: Settings, store: Store, holidays: HolidayCalendar | None = None) -> PunchRecorder:
+    """`holidays`: the calendar already read by the caller (the daemon shares one with its console),
+    else the holiday file is read here."""
     return PunchRecorder(
         store,
         PhotoStore(settings.data_dir),
         repeat_minutes=settings.face.repeat_minutes,
-        classifier=build_classifier(settings),
+        classifier=build_classifier(settings, holidays),
     )
 
 
-def build_classifier(settings: Settings) -> Classifier:
+def build_classifier(settings: Settings, holidays: HolidayCalendar | None = None) -> Classifier:
     """The working-hours rules of the configured schedules (kiosk/rules, docs/rules.md)."""
-    return make_classifier(settings.schedule, load_holidays(settings), settings.tz)
+    return make_classifier(settings.schedule, load_holidays(settings) if holidays is None else holidays, settings.tz)
 
 
 def load_holidays(settings: Settings) -> HolidayCalendar:

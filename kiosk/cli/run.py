@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from dataclasses import dataclass
 
 import click
 
@@ -13,6 +14,7 @@ from kiosk.app.wiring import load_holidays
 from kiosk.camera import CameraError
 from kiosk.cli.common import App, fail, pass_app
 from kiosk.face.models import ModelsMissing
+from kiosk.rules.holidays import HolidayCalendar
 from kiosk.settings import ConfigError, Settings, load_settings
 from kiosk.store import StoreError
 
@@ -33,14 +35,14 @@ def run_command(app: App, exit_at_end: bool) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     signal.signal(signal.SIGHUP, lambda *_: reload.set())
-    settings = app.settings
+    settings, holidays = app.settings, None
     while True:
-        kiosk = start_kiosk(settings, exit_at_end)
-        fresh = serve(kiosk, app, settings, stop, reload)  # None: stop; new settings: restart with them
+        kiosk = start_kiosk(settings, exit_at_end, holidays)
+        fresh = serve(kiosk, app, settings, stop, reload)  # None: stop; a new configuration: restart with it
         kiosk.stop()
         if fresh is None:
             break
-        settings = fresh
+        settings, holidays = fresh.settings, fresh.holidays
         kiosk.notifier.send("RELOADING=1")
     if kiosk.pipeline is not None and kiosk.pipeline.failure:
         fail(f"the replay stopped: {kiosk.pipeline.failure}")
@@ -53,10 +55,16 @@ def run_command(app: App, exit_at_end: bool) -> None:
         )
 
 
-def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
+@dataclass(frozen=True)
+class Reloaded:
+    settings: Settings
+    holidays: HolidayCalendar  # read while checking the new configuration: the new kiosk uses this one
+
+
+def start_kiosk(settings: Settings, exit_at_end: bool, holidays: HolidayCalendar | None = None) -> Kiosk:
     try:
         # Opens the store and reads the holiday file: a damaged store or a broken file stops here.
-        kiosk = Kiosk(settings, exit_at_end=exit_at_end)
+        kiosk = Kiosk(settings, exit_at_end=exit_at_end, holidays=holidays)
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
     try:
@@ -67,8 +75,9 @@ def start_kiosk(settings: Settings, exit_at_end: bool) -> Kiosk:
     return kiosk
 
 
-def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, reload: threading.Event) -> Settings | None:
-    """Run until stopped (None) or until a valid new configuration arrives (the new settings)."""
+def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, reload: threading.Event) -> Reloaded | None:
+    """Run until stopped (None) or until a valid new configuration arrives (the new settings, with the
+    holiday file they name already read)."""
     while not stop.is_set():
         if kiosk.wait(timeout=0.5):
             return None  # --exit-at-end: the recording ended
@@ -76,10 +85,10 @@ def serve(kiosk: Kiosk, app: App, settings: Settings, stop: threading.Event, rel
             reload.clear()
             try:
                 fresh = load_settings(app.config_path)
-                load_holidays(fresh)  # a broken holiday file is refused here too, not after the parts stopped
+                holidays = load_holidays(fresh)  # a broken holiday file is refused here too, not after the parts stopped
             except ConfigError as exc:
                 log.error("SIGHUP: configuration refused, keeping the running one: %s", exc)
                 continue
             log.info("SIGHUP: configuration re-read from %s; restarting the parts", app.config_path)
-            return fresh
+            return Reloaded(fresh, holidays)
     return None

@@ -26,12 +26,17 @@ from kiosk.store.accounts import Role
 
 if TYPE_CHECKING:
     from kiosk.recorder import PunchRecorder
+    from kiosk.rules.holidays import HolidayCalendar
 
 COOKIE = "kiosk_console"
 
 
 def create_app(
-    settings: Settings, store: Store, recorder: PunchRecorder, now: Callable[[], datetime] | None = None
+    settings: Settings,
+    store: Store,
+    recorder: PunchRecorder,
+    now: Callable[[], datetime] | None = None,
+    holidays: HolidayCalendar | None = None,
 ) -> Flask:
     app = Flask("kiosk.console")
     tls = bool(settings.console.tls_cert_file)
@@ -50,7 +55,8 @@ def create_app(
     CSRFProtect(app)
     app.extensions["kiosk_console"] = Console(
         settings, store, recorder, LoginThrottle(), now or (lambda: datetime.now(settings.tz)), LazyModels(),
-        holidays=load_holidays(settings),  # read once, as the recorder's classifier does; SIGHUP re-reads both
+        # The calendar the recorder judges by, when the daemon passes it; SIGHUP re-reads it for both.
+        holidays=load_holidays(settings) if holidays is None else holidays,
     )  # fmt: skip
     for blueprint in (auth.blueprint, attendance.blueprint, absences.blueprint, recap.blueprint, technician.blueprint):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from kiosk.store import Store
 
 if TYPE_CHECKING:
     from kiosk.recorder import PunchRecorder
+    from kiosk.rules.holidays import HolidayCalendar
     from sync.wsgi_server import ServerThread
 
 
@@ -27,6 +28,9 @@ def console_server(settings: Settings, app, port: int | None = None) -> ServerTh
     return ServerThread(app, console.address, port, threads=console.threads, name="console", limits=limits, tls=tls)
 
 
-def build_console_server(settings: Settings, store: Store, recorder: PunchRecorder, port: int | None = None) -> ServerThread:
-    """The console the daemon starts when [console] enabled = true; not started."""
-    return console_server(settings, create_app(settings, store, recorder), port)
+def build_console_server(
+    settings: Settings, store: Store, recorder: PunchRecorder, port: int | None = None, holidays: HolidayCalendar | None = None
+) -> ServerThread:
+    """The console the daemon starts when [console] enabled = true; not started. `holidays`: the
+    calendar the daemon's recorder judges by (else the holiday file is read again)."""
+    return console_server(settings, create_app(settings, store, recorder, holidays=holidays), port)
