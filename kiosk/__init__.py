@@ -3,8 +3,8 @@
 import os
 
 # One BLAS thread, set before anything imports numpy: the face encoder's matrix products are small,
-# and OpenBLAS's extra threads spin while they wait, which doubled the CPU of an encoding (19 ms
-# instead of 13 ms here) for 3 ms of wall time; under a CPU quota or on a Pi's busy cores that CPU is
+# and OpenBLAS's extra threads spin while they wait, which made an encoding cost 19-24 ms of CPU
+# instead of 13 ms here, for 3 ms less wall time; under a CPU quota or on a Pi's busy cores that CPU is
 # taken from the door. A value set in the environment (e.g. the systemd unit) still wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
