@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from helpers import write_kiosk_config
 
 PASSWORD = "kata-sandi-yang-panjang"

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from helpers import FACES, need_faces, write_kiosk_config
 
 CLIP = FACES / "short_hamilton_clip.mp4"

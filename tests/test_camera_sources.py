@@ -6,7 +6,6 @@ import sys
 import threading
 
 import cv2
-import fake_picamera2
 import numpy as np
 import pytest
 
@@ -18,6 +17,8 @@ from kiosk.backoff import Backoff
 from kiosk.camera import CameraError, EndOfStream, Frame, NoCameraFound, as_bgr
 from kiosk.camera.reopen import ReopeningCamera
 from kiosk.settings.camera import CameraSettings
+
+import fake_picamera2
 
 
 def small_video(path, frames: int = 6):

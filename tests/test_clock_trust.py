@@ -7,8 +7,9 @@ from email.utils import format_datetime
 
 from kiosk.clocktrust import jump_seconds, load_references, offset_from_http_date
 from kiosk.store import Store
-from sync.receiver import Receiver
 from sync.deliverer import deliver_now
+from sync.receiver import Receiver
+
 from helpers import add_employees, insert_punches_fast, make_settings, write_token
 
 

@@ -12,6 +12,9 @@ from http.cookies import SimpleCookie
 import pytest
 import requests
 import urllib3
+
+from kiosk.domain import Method, NewPunch
+
 from console_helpers import (  # noqa: F401
     NIP,
     OPERATOR,
@@ -22,8 +25,6 @@ from console_helpers import (  # noqa: F401
     start_console,
     write_console_config,
 )
-
-from kiosk.domain import Method, NewPunch
 
 PROTECTED = [
     "/today", "/today/rows", "/punches", "/absences", "/recap", "/recap/2026-11.csv", "/recap/2026-11.xlsx",

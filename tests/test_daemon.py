@@ -21,9 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from helpers import FACES, REPO, need_faces, wait_until, write_kiosk_config, write_token
 
 from sync.receiver import Receiver
+
+from helpers import FACES, REPO, need_faces, wait_until, write_kiosk_config, write_token
 
 HERE = Path(__file__).resolve().parent
 # A stop must finish on its own well inside the unit's TimeoutStopSec; the budget the daemon aims

@@ -17,7 +17,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from faces import CLIP, FACES, models, need_faces  # noqa: F401
 
 from drivers.display.screen import BUSY_FPS, DoorScreen
 from kiosk.camera import Frame
@@ -32,6 +31,8 @@ from kiosk.settings.face import FaceSettings
 from kiosk.settings.screen import ScreenSettings
 from kiosk.store import Store
 from kiosk.store.templates import TemplateMatrix
+
+from faces import CLIP, FACES, models, need_faces  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 NIPS = [f"19900101202001100{i}" for i in range(1, 5)]

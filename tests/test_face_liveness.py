@@ -11,6 +11,9 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
+
+from kiosk.cli.main import cli
+
 from faces import (  # noqa: F401
     CLIP,
     LIN,
@@ -24,8 +27,6 @@ from faces import (  # noqa: F401
     write_video,
 )
 from helpers import FACES
-
-from kiosk.cli.main import cli
 
 SECONDS = 3  # longer than liveness_window_seconds: the photo has every chance to pass
 

@@ -14,13 +14,14 @@ from datetime import timedelta, timezone
 
 import pytest
 import requests
-from helpers import insert_punches_fast, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from sync.pull_api import build_pull_server
 from sync.wsgi_server import ServerThread
+
+from helpers import insert_punches_fast, write_token
 
 TOKEN = "pull-token"
 

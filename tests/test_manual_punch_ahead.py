@@ -11,9 +11,9 @@ import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console_helpers import NIP, OPERATOR, console_server  # noqa: F401 - the fixture
-
 from kiosk.staff import FUTURE_TOLERANCE
+
+from console_helpers import NIP, OPERATOR, console_server  # noqa: F401 - the fixture
 
 WIB = ZoneInfo("Asia/Jakarta")  # the console's and the CLI test config's zone
 INSIDE = FUTURE_TOLERANCE - timedelta(minutes=1)  # also past the console's former bound of 1 minute

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from zk_helpers import open_store, pyzk, running_server
 
 from kiosk.domain import Employee
 from sync.ascii_names import ascii_name
+
+from zk_helpers import open_store, pyzk, running_server
 
 
 @pytest.mark.parametrize(

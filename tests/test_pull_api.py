@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from helpers import add_employees, insert_punches_fast, new_punch, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from sync.pull_api import BadParameter, build_pull_server, page_params
+
+from helpers import add_employees, insert_punches_fast, new_punch, write_token
 
 TOKEN = "pull-token"
 

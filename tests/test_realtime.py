@@ -18,13 +18,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from faces import models, read_frames, write_video  # noqa: F401
-from helpers import REPO, wait_until
 
 from drivers.camera.file import VideoFileCamera
 from kiosk.camera import EndOfStream
 from kiosk.camera.live import LatestFrame
 from kiosk.camera.reopen import ReopeningCamera
+
+from faces import models, read_frames, write_video  # noqa: F401
+from helpers import REPO, wait_until
 
 FPS = 30.0
 

@@ -11,8 +11,6 @@ import logging
 import cv2
 import numpy as np
 import pytest
-from faces import CLIP, PEOPLE, models  # noqa: F401
-from helpers import FACES
 
 from kiosk.face.detect import Detector
 from kiosk.face.encode import face_chip
@@ -21,6 +19,9 @@ from kiosk.face.image import read_image, to_rgb
 from kiosk.face.models import model_paths
 from kiosk.face.resnet import FaceResNet
 from kiosk.face.resnet_file import UnsupportedModel, parse_net
+
+from faces import CLIP, PEOPLE, models  # noqa: F401
+from helpers import FACES
 
 SAME = 1e-4  # Euclidean distance between the two encoders' vectors; the match tolerance is 0.5
 

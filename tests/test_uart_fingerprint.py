@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import wait_until
 
 from drivers.fingerprint.r30x_codec import Instruction
 from drivers.fingerprint.r30x_sim import Fault, SimulatedModule, score_for
@@ -35,6 +34,8 @@ from kiosk.settings.errors import ConfigError
 from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section
 from kiosk.store import Store
+
+from helpers import wait_until
 
 WAIT = 10.0  # upper bound for a thread to react; never reached when things work
 
