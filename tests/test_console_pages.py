@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from kiosk.cli.main import cli
 from kiosk.domain import Method, NewPunch
 
-from console_helpers import NIP, OPERATOR, TECHNICIAN, console_server, start_console, write_console_config  # noqa: F401
-from faces import OBAMA, PEOPLE, enrolled_copy, enrolled_template, models  # noqa: F401
+from console_helpers import NIP, OPERATOR, TECHNICIAN, start_console, write_console_config
+from faces import OBAMA, PEOPLE, enrolled_copy
 from helpers import FACES
 
 NEW_NIP = "199001012020121001"

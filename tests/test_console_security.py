@@ -15,16 +15,7 @@ import urllib3
 
 from kiosk.domain import Method, NewPunch
 
-from console_helpers import (  # noqa: F401
-    NIP,
-    OPERATOR,
-    PASSWORD,
-    TECHNICIAN,
-    VIEWER,
-    console_server,
-    start_console,
-    write_console_config,
-)
+from console_helpers import NIP, OPERATOR, PASSWORD, TECHNICIAN, VIEWER, start_console, write_console_config
 
 PROTECTED = [
     "/today", "/today/rows", "/punches", "/absences", "/recap", "/recap/2026-11.csv", "/recap/2026-11.xlsx",

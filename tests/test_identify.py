@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from kiosk.cli.main import cli
 
-from faces import BIDEN, CLIP, OBAMA, enrolled_copy, enrolled_template, models, write_config  # noqa: F401
+from faces import BIDEN, CLIP, OBAMA, enrolled_copy, write_config
 from helpers import FACES
 
 

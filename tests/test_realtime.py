@@ -24,7 +24,7 @@ from kiosk.camera import EndOfStream
 from kiosk.camera.live import LatestFrame
 from kiosk.camera.reopen import ReopeningCamera
 
-from faces import models, read_frames, write_video  # noqa: F401
+from faces import read_frames, write_video
 from helpers import REPO, wait_until
 
 FPS = 30.0
