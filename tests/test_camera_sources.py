@@ -47,7 +47,7 @@ def test_resolve_source(tmp_path, source, on_pi, video0, expected):
 
 
 def test_auto_without_any_camera_says_how_to_set_one(tmp_path):
-    with pytest.raises(NoCameraFound, match="no camera found.*Set camera.source"):
+    with pytest.raises(NoCameraFound, match=r"no camera found.*Set camera\.source"):
         resolve_source("auto", False, tmp_path / "video0")
 
 

@@ -186,7 +186,7 @@ def test_a_window_for_a_desk_test(xvfb):
 
 def test_sdls_invisible_drivers_count_as_no_screen(monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")
-    with pytest.raises(DisplayUnavailable, match="offscreen.*headless"):
+    with pytest.raises(DisplayUnavailable, match=r"offscreen.*headless"):
         PygameDisplay(SCREEN)
 
 
