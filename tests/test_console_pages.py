@@ -64,7 +64,7 @@ def test_technician_adds_changes_deactivates_and_erases_an_employee(console_serv
     erased = post(running, tech, f"/employees/{NEW_NIP}/remove", "/employees", {"confirm": NEW_NIP})
     assert "0 templat wajah dan 1 foto dimusnahkan" in " ".join(flashes(erased.text))
     assert store.employees.get(NEW_NIP) is None and not list(photos.iterdir())
-    assert [e.os_user for e in audit(store, "employee.add")][0] == f"console:{TECHNICIAN}"
+    assert audit(store, "employee.add")[0].os_user == f"console:{TECHNICIAN}"
     assert audit(store, "employee.remove")[0].os_user == f"console:{TECHNICIAN}"
 
 

@@ -146,7 +146,7 @@ def test_one_source_cannot_take_more_than_its_share_of_connections(api):
         other_host.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n")
         assert read_until_closed(other_host).startswith(b"HTTP/1.1 200")
     finally:
-        for sock in held + [extra]:
+        for sock in [*held, extra]:
             sock.close()
 
 

@@ -35,7 +35,7 @@ def get(url: str, token: str | None = TOKEN, **params) -> requests.Response:
 
 
 def test_walking_the_cursor_sees_every_punch_once_in_seq_order(api):
-    url, store, _ = api
+    url, _, _ = api
     seen, after = [], 0
     while True:
         page = get(f"{url}/api/v1/punches", after=after, limit=200).json()
