@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.store import Store
-from sync.receiver import Receiver
 from sync.deliverer import deliver_now
+from sync.receiver import Receiver
 from tests.helpers import insert_punches_fast, make_settings, write_token
 
 TOKEN = "bench-token"

@@ -25,6 +25,7 @@ in count and time.
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import queue
@@ -457,7 +458,7 @@ def run_phase(kiosk: Kiosk, name: str, seconds: float, lan_mbit: float) -> Phase
     phase.face_punches = len(faces)
     phase.seconds = time.monotonic() - measuring_from
     phase.kiosk_cpu_s = sum(watched.cpu_times()[:2]) - cpu0
-    phase.face_intervals = [b - a for a, b in zip(faces, faces[1:])]
+    phase.face_intervals = [b - a for a, b in itertools.pairwise(faces)]
     phase.rss_mb, phase.fds, phase.attack = (rss0, peak_rss), (fds0, peak_fds), dict(counts)
     return phase
 

@@ -35,8 +35,7 @@ import dlib
 import numpy as np
 import psutil
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kiosk, run as a script
 
 from drivers.camera.file import FramesCamera, VideoFileCamera
 from kiosk.camera.reopen import ReopeningCamera
@@ -55,6 +54,7 @@ from kiosk.staff import add_employee
 from kiosk.store import Store
 from kiosk.store.templates import encode_vector
 
+REPO = Path(__file__).resolve().parent.parent
 PEOPLE = {
     "198001012006041001": "obama.jpg",
     "198001012006041002": "biden.jpg",

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from helpers import need_faces, write_kiosk_config
+
+# The fixtures shared by several test files (faces.py: models, enrolled_template; console_helpers.py:
+# console_server) are registered for the whole suite here, pytest's way to share fixtures across modules.
+# A test then just names the fixture as a parameter; importing it by name into the test module instead
+# would shadow the import with the parameter (ruff F811, which must stay on to catch duplicate tests).
+pytest_plugins = ["faces", "console_helpers"]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers for the console tests: a real console server on an ephemeral port, and logins.
 
-Import the fixtures you use into the test module (`from console_helpers import console_server  # noqa: F401`).
+Its fixture console_server is registered for every test by conftest.py's pytest_plugins: name it as a test
+parameter, do not import it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from helpers import write_kiosk_config
 
 PASSWORD = "kata-sandi-yang-panjang"

@@ -1,6 +1,7 @@
 """Helpers for the face tests: models, the four enrolled people, configs and test videos.
 
-Import the fixtures you use into the test module (`from faces import models, enrolled  # noqa: F401`).
+Its fixtures (models, enrolled_template) are registered for every test by conftest.py's pytest_plugins: name
+them as test parameters, do not import them.
 Photos come from helpers.FACES (../shared/faces beside the checkout); without it the tests skip with the reason.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from helpers import FACES, need_faces, write_kiosk_config
 
 CLIP = FACES / "short_hamilton_clip.mp4"

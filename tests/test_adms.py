@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import NIPS, add_employees, make_settings, new_punch
 
 from kiosk.domain import Method
 from kiosk.store import Store
@@ -13,6 +12,8 @@ from sync import adms_codec as codec
 from sync.adms_server import AdmsServer
 from sync.deliverer import deliver_now
 from sync.wsgi_server import ServerThread
+
+from helpers import NIPS, add_employees, make_settings, new_punch
 
 SERIAL = "KIOSKADMS01"
 

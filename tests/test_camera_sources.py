@@ -6,7 +6,6 @@ import sys
 import threading
 
 import cv2
-import fake_picamera2
 import numpy as np
 import pytest
 
@@ -18,6 +17,8 @@ from kiosk.backoff import Backoff
 from kiosk.camera import CameraError, EndOfStream, Frame, NoCameraFound, as_bgr
 from kiosk.camera.reopen import ReopeningCamera
 from kiosk.settings.camera import CameraSettings
+
+import fake_picamera2
 
 
 def small_video(path, frames: int = 6):
@@ -46,7 +47,7 @@ def test_resolve_source(tmp_path, source, on_pi, video0, expected):
 
 
 def test_auto_without_any_camera_says_how_to_set_one(tmp_path):
-    with pytest.raises(NoCameraFound, match="no camera found.*Set camera.source"):
+    with pytest.raises(NoCameraFound, match=r"no camera found.*Set camera\.source"):
         resolve_source("auto", False, tmp_path / "video0")
 
 

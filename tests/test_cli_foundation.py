@@ -33,9 +33,9 @@ def test_every_command_has_help(kiosk) -> None:
 
     def walk(group, path):
         for name, command in group.commands.items():
-            assert command.help, f"kiosk {' '.join(path + [name])} has no help text"
+            assert command.help, f"kiosk {' '.join([*path, name])} has no help text"
             if hasattr(command, "commands"):
-                walk(command, path + [name])
+                walk(command, [*path, name])
 
     walk(cli, [])
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from kiosk.clocktrust import jump_seconds, load_references, offset_from_http_date
 from kiosk.store import Store
-from sync.receiver import Receiver
 from sync.deliverer import deliver_now
+from sync.receiver import Receiver
+
 from helpers import add_employees, insert_punches_fast, make_settings, write_token
 
 
 def test_offset_from_http_date() -> None:
-    now = datetime(2026, 11, 23, 0, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 0, 0, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(minutes=7), usegmt=True)
     assert offset_from_http_date(header, now) == 420.0
     assert offset_from_http_date("not a date", now) is None

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from console_helpers import OPERATOR, PASSWORD, TECHNICIAN, start_console
-from faces import ALEX, CLIP, LIN, OBAMA, enrolled_copy, enrolled_template, models, write_config  # noqa: F401
 
 from kiosk.cli.main import cli
 from kiosk.domain import Method, NewPunch
+
+from console_helpers import OPERATOR, PASSWORD, TECHNICIAN, start_console
+from faces import ALEX, CLIP, LIN, OBAMA, enrolled_copy, write_config
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"

@@ -4,13 +4,14 @@ an operator logs in over HTTP and records a manual punch through the daemon's ow
 from __future__ import annotations
 
 import requests
-from console_helpers import NIP, OPERATOR, PASSWORD, RunningConsole
-from helpers import free_port, wait_until
-from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 from kiosk.settings import load_settings
 from kiosk.staff import add_employee
 from kiosk.store import Store
+
+from console_helpers import NIP, OPERATOR, PASSWORD, RunningConsole
+from helpers import free_port, wait_until
+from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 
 def wait_until_serving(url: str, process, timeout: float = 60) -> None:

@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 import requests
 from click.testing import CliRunner
-from console_helpers import NIP, OPERATOR, TECHNICIAN, console_server, start_console, write_console_config  # noqa: F401
-from faces import OBAMA, PEOPLE, enrolled_copy, enrolled_template, models  # noqa: F401
-from helpers import FACES
 
 from kiosk.cli.main import cli
 from kiosk.domain import Method, NewPunch
+
+from console_helpers import NIP, OPERATOR, TECHNICIAN, start_console, write_console_config
+from faces import OBAMA, PEOPLE, enrolled_copy
+from helpers import FACES
 
 NEW_NIP = "199001012020121001"
 
@@ -63,7 +64,7 @@ def test_technician_adds_changes_deactivates_and_erases_an_employee(console_serv
     erased = post(running, tech, f"/employees/{NEW_NIP}/remove", "/employees", {"confirm": NEW_NIP})
     assert "0 templat wajah dan 1 foto dimusnahkan" in " ".join(flashes(erased.text))
     assert store.employees.get(NEW_NIP) is None and not list(photos.iterdir())
-    assert [e.os_user for e in audit(store, "employee.add")][0] == f"console:{TECHNICIAN}"
+    assert audit(store, "employee.add")[0].os_user == f"console:{TECHNICIAN}"
     assert audit(store, "employee.remove")[0].os_user == f"console:{TECHNICIAN}"
 
 

@@ -12,18 +12,10 @@ from http.cookies import SimpleCookie
 import pytest
 import requests
 import urllib3
-from console_helpers import (  # noqa: F401
-    NIP,
-    OPERATOR,
-    PASSWORD,
-    TECHNICIAN,
-    VIEWER,
-    console_server,
-    start_console,
-    write_console_config,
-)
 
 from kiosk.domain import Method, NewPunch
+
+from console_helpers import NIP, OPERATOR, PASSWORD, TECHNICIAN, VIEWER, start_console, write_console_config
 
 PROTECTED = [
     "/today", "/today/rows", "/punches", "/absences", "/recap", "/recap/2026-11.csv", "/recap/2026-11.xlsx",

@@ -21,9 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from helpers import FACES, REPO, need_faces, wait_until, write_kiosk_config, write_token
 
 from sync.receiver import Receiver
+
+from helpers import FACES, REPO, need_faces, wait_until, write_kiosk_config, write_token
 
 HERE = Path(__file__).resolve().parent
 # A stop must finish on its own well inside the unit's TimeoutStopSec; the budget the daemon aims
@@ -171,7 +172,7 @@ def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, 
         wait_until(lambda: len(notify.times_of("READY=1")), "a second READY=1", until=lambda n: n >= 2, timeout=60)
         assert len(notify.times_of("READY=1")) == 2, "no READY=1 after the reload"
     finally:
-        seconds, output = terminate(process)
+        _seconds, output = terminate(process)
     assert "configuration refused" in output and "tolerence" in output
     assert "schedule.holidays_file" in output and "file not found" in output
     assert "configuration re-read" in output

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import write_token
 
 from sync.receiver import Receiver
+
+from helpers import write_token
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKS = {"config", "database", "disk", "clock", "camera", "face models"}

@@ -17,7 +17,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from faces import CLIP, FACES, models, need_faces  # noqa: F401
 
 from drivers.display.screen import BUSY_FPS, DoorScreen
 from kiosk.camera import Frame
@@ -32,6 +31,8 @@ from kiosk.settings.face import FaceSettings
 from kiosk.settings.screen import ScreenSettings
 from kiosk.store import Store
 from kiosk.store.templates import TemplateMatrix
+
+from faces import CLIP, FACES, need_faces
 
 REPO = Path(__file__).resolve().parent.parent
 NIPS = [f"19900101202001100{i}" for i in range(1, 5)]
@@ -137,7 +138,7 @@ def clip_frames(*indexes: int) -> dict[int, np.ndarray]:
     return frames
 
 
-def test_detecting_near_a_tracked_face_finds_that_face_and_nothing_far_away(models) -> None:  # noqa: F811
+def test_detecting_near_a_tracked_face_finds_that_face_and_nothing_far_away(models) -> None:
     rgb = to_rgb(clip_frames(100)[100])
     detector = Detector(models, FaceSettings().detect_width)
     [whole] = detector.find(rgb)
@@ -157,7 +158,7 @@ def live(image: np.ndarray, index: int, t: float) -> Frame:
     return Frame(image, index, t, captured=1000.0 + t)
 
 
-def test_someone_stepping_in_beside_a_tracked_face_is_found_by_the_next_whole_frame_scan(models) -> None:  # noqa: F811
+def test_someone_stepping_in_beside_a_tracked_face_is_found_by_the_next_whole_frame_scan(models) -> None:
     """Live frames scan only around the tracked face; the whole frame is scanned every FULL_FRAME_SECONDS."""
     lin, both = lin_and_someone_else()
     settings = FaceSettings(liveness=False)
@@ -174,7 +175,7 @@ def test_someone_stepping_in_beside_a_tracked_face_is_found_by_the_next_whole_fr
     assert seen_at is not None and seen_at >= FULL_FRAME_SECONDS  # not before the scan, but at it
 
 
-def test_a_replay_that_starts_over_is_scanned_whole_at_once(models) -> None:  # noqa: F811
+def test_a_replay_that_starts_over_is_scanned_whole_at_once(models) -> None:
     """A looping file's clock goes back to 0: the faces tracked at the end of the last pass must not
     confine detection to their regions (they cannot expire until the clock passes them again)."""
     lin, both = lin_and_someone_else()

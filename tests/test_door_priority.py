@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from test_daemon import synthetic_video, write_config
-from test_restarts import running_kiosk
 
-from helpers import free_port, wait_until, write_token
 from kiosk.app.priority import BACKGROUND_NICENESS, MAX_NICE, QUIET_POLL, start_when_door_quiet
 from kiosk.app.supervisor import RestartBudget
+
+from helpers import free_port, wait_until, write_token
+from test_daemon import synthetic_video, write_config
+from test_restarts import running_kiosk
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 

@@ -10,6 +10,7 @@ import json
 import shutil
 
 import pytest
+
 from helpers import FACES, need_faces
 
 OBAMA_NIP = "198001012006041001"

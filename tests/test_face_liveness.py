@@ -11,21 +11,11 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from faces import (  # noqa: F401
-    CLIP,
-    LIN,
-    enrolled_copy,
-    enrolled_template,
-    hand_held,
-    models,
-    punches_in,
-    read_frames,
-    write_config,
-    write_video,
-)
-from helpers import FACES
 
 from kiosk.cli.main import cli
+
+from faces import CLIP, LIN, enrolled_copy, hand_held, punches_in, read_frames, write_config, write_video
+from helpers import FACES
 
 SECONDS = 3  # longer than liveness_window_seconds: the photo has every chance to pass
 

@@ -44,7 +44,7 @@ def test_matcher_agrees_with_brute_force_and_ignores_same_employee_for_margin():
     match = Matcher(matrix(nips, vectors), tolerance=10.0, margin=0.0).match(probe)
     brute = np.linalg.norm(vectors - probe, axis=1)
     assert match.best_nip == "E7" and match.distance == pytest.approx(brute.min(), abs=1e-4)
-    others = [d for d, nip in zip(brute, nips) if nip != "E7"]
+    others = [d for d, nip in zip(brute, nips, strict=True) if nip != "E7"]
     assert match.second_distance == pytest.approx(min(others), abs=1e-4)
 
 

@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import wait_until
-from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 from drivers.fingerprint.r30x_codec import Instruction
 from drivers.fingerprint.r30x_sim import SimulatedModule
@@ -31,6 +29,9 @@ from drivers.fingerprint.uart_remote import RequestServer, ServiceUnavailable, c
 from kiosk.i18n import MESSAGES
 from kiosk.settings import load_settings
 from kiosk.status import find_snapshot
+
+from helpers import wait_until
+from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 NIP = "198001012006041001"

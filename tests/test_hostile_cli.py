@@ -125,9 +125,9 @@ def test_every_data_command_has_json() -> None:
     def walk(group, path):
         for name, command in group.commands.items():
             if hasattr(command, "commands"):
-                walk(command, path + [name])
+                walk(command, [*path, name])
             elif name not in NOT_DATA_COMMANDS and "--json" not in {o for p in command.params for o in p.opts}:
-                missing.append(" ".join(path + [name]))
+                missing.append(" ".join([*path, name]))
 
     walk(cli, [])
     assert missing == []

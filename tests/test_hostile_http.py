@@ -14,13 +14,14 @@ from datetime import timedelta, timezone
 
 import pytest
 import requests
-from helpers import insert_punches_fast, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from sync.pull_api import build_pull_server
 from sync.wsgi_server import ServerThread
+
+from helpers import insert_punches_fast, write_token
 
 TOKEN = "pull-token"
 
@@ -145,7 +146,7 @@ def test_one_source_cannot_take_more_than_its_share_of_connections(api):
         other_host.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n")
         assert read_until_closed(other_host).startswith(b"HTTP/1.1 200")
     finally:
-        for sock in held + [extra]:
+        for sock in [*held, extra]:
             sock.close()
 
 

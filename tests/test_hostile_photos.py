@@ -18,9 +18,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from helpers import FACES, need_faces
 
 from kiosk.face.image import MAX_PHOTO_PIXELS
+
+from helpers import FACES, need_faces
 
 NIP = "198001012006041001"
 

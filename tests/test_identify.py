@@ -6,10 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from faces import BIDEN, CLIP, OBAMA, enrolled_copy, enrolled_template, models, write_config  # noqa: F401
-from helpers import FACES
 
 from kiosk.cli.main import cli
+
+from faces import BIDEN, CLIP, OBAMA, enrolled_copy, write_config
+from helpers import FACES
 
 
 @pytest.fixture

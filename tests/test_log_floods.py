@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import socket
 
-from zk_helpers import open_store, pyzk, running_server
-
 from kiosk.logs import RepeatLimit, configure_logging
+
+from zk_helpers import open_store, pyzk, running_server
 
 
 def test_a_flood_of_bad_packets_logs_a_burst_not_a_line_each(tmp_path, capsys):

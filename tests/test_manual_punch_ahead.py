@@ -11,9 +11,9 @@ import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console_helpers import NIP, OPERATOR, console_server  # noqa: F401 - the fixture
-
 from kiosk.staff import FUTURE_TOLERANCE
+
+from console_helpers import NIP, OPERATOR
 
 WIB = ZoneInfo("Asia/Jakarta")  # the console's and the CLI test config's zone
 INSIDE = FUTURE_TOLERANCE - timedelta(minutes=1)  # also past the console's former bound of 1 minute
@@ -25,7 +25,7 @@ def ahead(delta: timedelta) -> datetime:
     return (datetime.now(WIB) + delta).replace(second=0, microsecond=0)
 
 
-def test_the_console_form_takes_the_core_bound(console_server):  # noqa: F811 - the fixture
+def test_the_console_form_takes_the_core_bound(console_server):
     running = console_server
     operator = running.login(OPERATOR)
 

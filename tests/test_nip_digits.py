@@ -12,9 +12,9 @@ from kiosk.store import Store
 
 NIP = "198001012006041001"
 LOOKALIKES = [
-    ("fullwidth", "19800101200604100\uff15", "U+FF15"),  # ５
-    ("arabic-indic", "19800101200604100\u0665", "U+0665"),  # ٥
-    ("devanagari", "\u0967" + NIP[1:], "U+0967"),  # १
+    ("fullwidth", "19800101200604100\uff15", "U+FF15"),  # FULLWIDTH DIGIT FIVE
+    ("arabic-indic", "19800101200604100\u0665", "U+0665"),  # ARABIC-INDIC DIGIT FIVE
+    ("devanagari", "\u0967" + NIP[1:], "U+0967"),  # DEVANAGARI DIGIT ONE
     ("all fullwidth", "".join(chr(0xFF10 + int(d)) for d in NIP), "U+FF11"),
 ]
 

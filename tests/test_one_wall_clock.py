@@ -26,12 +26,13 @@ from kiosk.settings.zk_server import ZkServerSettings
 from kiosk.store import Store
 from sync.adms_codec import parse_attlog_line
 from sync.adms_server import AdmsServer
-from sync.pull_api import build_pull_server
 from sync.deliverer import deliver_now
+from sync.pull_api import build_pull_server
 from sync.soap.service import build_soap_server
 from sync.wsgi_server import ServerThread
 from sync.zk import build_server
 from sync.zk.records import decode_event_52
+
 from helpers import write_kiosk_config, write_token
 from soap_helpers import get_att_log
 from zk_helpers import pyzk

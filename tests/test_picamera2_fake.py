@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from fake_picamera2 import NOT_LIBCAMERA, PICAMERA2_VERSION, FakePicamera2
 from helpers import REPO
 

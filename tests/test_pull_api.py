@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from helpers import add_employees, insert_punches_fast, new_punch, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings.api import ApiSettings
 from kiosk.store import Store
 from sync.pull_api import BadParameter, build_pull_server, page_params
+
+from helpers import add_employees, insert_punches_fast, new_punch, write_token
 
 TOKEN = "pull-token"
 
@@ -34,7 +35,7 @@ def get(url: str, token: str | None = TOKEN, **params) -> requests.Response:
 
 
 def test_walking_the_cursor_sees_every_punch_once_in_seq_order(api):
-    url, store, _ = api
+    url, _, _ = api
     seen, after = [], 0
     while True:
         page = get(f"{url}/api/v1/punches", after=after, limit=200).json()

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import write_kiosk_config, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.settings import load_settings
 from kiosk.store import Store
 from sync.pull_api import build_pull_server
+
+from helpers import write_kiosk_config, write_token
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
 TOKEN = "tls-token"

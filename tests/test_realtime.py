@@ -9,6 +9,7 @@ checks are on which frames were delivered and on the counts, whatever the machin
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -18,13 +19,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from faces import models, read_frames, write_video  # noqa: F401
-from helpers import REPO, wait_until
 
 from drivers.camera.file import VideoFileCamera
 from kiosk.camera import EndOfStream
 from kiosk.camera.live import LatestFrame
 from kiosk.camera.reopen import ReopeningCamera
+
+from faces import read_frames, write_video
+from helpers import REPO, wait_until
 
 FPS = 30.0
 
@@ -73,8 +75,8 @@ def test_realtime_file_camera_drops_the_frames_a_slow_consumer_missed_and_counts
     # more than a few frames behind the live one (a frame or two may go live between the hand-over and
     # this check on a busy machine; a queue would fall 5 frames further behind at every take).
     before_the_end = [index for index in indices if index < len(decoded) - 1]  # the last may follow its neighbour
-    assert min(b - a for a, b in zip(before_the_end, before_the_end[1:])) >= 2
-    assert max(live - index for live, index in zip(live_at_take, indices)) <= 3, list(zip(indices, live_at_take))
+    assert min(b - a for a, b in itertools.pairwise(before_the_end)) >= 2
+    assert max(live - index for live, index in zip(live_at_take, indices, strict=True)) <= 3, list(zip(indices, live_at_take, strict=True))
 
 
 def test_a_file_read_as_fast_as_possible_still_delivers_every_frame(tmp_path: Path) -> None:
@@ -154,7 +156,7 @@ def test_the_pipeline_works_on_the_newest_frame_and_reports_drops_and_lag(tmp_pa
     behind = [min(live, 74) - index for index, live in seen]  # after the last frame, the last is the newest
     assert max(behind) <= 3, f"the pipeline was handed old frames: {seen}"
     before_the_end = [index for index, _ in seen if index < 74]  # the last frame may follow its neighbour: nothing newer came
-    assert min(b - a for a, b in zip(before_the_end, before_the_end[1:])) >= 2, seen
+    assert min(b - a for a, b in itertools.pairwise(before_the_end)) >= 2, seen
     # ... and the pipeline measured how far behind live it ended each frame: at least the delay.
     assert status.max_lag_seconds >= 0.15 and status.lag_seconds > 0
 

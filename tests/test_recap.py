@@ -80,7 +80,7 @@ def filled(tmp_path: Path):
         for day in WORKING_DAYS:
             store.punches.record(punch(ANI.nip, day, "07:30"))
             store.punches.record(punch(ANI.nip, day, "16:50" if date(2026, 8, day).weekday() == 4 else "16:20"))
-        for day, (clocks, code) in BUDI_DAYS.items():
+        for day, (clocks, _code) in BUDI_DAYS.items():
             for clock in clocks:
                 store.punches.record(punch(BUDI.nip, day, clock))
         for first, last, code in ((10, 14, "C"), (18, 19, "D"), (21, 21, "DK"), (24, 24, "TK"), (26, 26, "S")):

@@ -11,8 +11,6 @@ import logging
 import cv2
 import numpy as np
 import pytest
-from faces import CLIP, PEOPLE, models  # noqa: F401
-from helpers import FACES
 
 from kiosk.face.detect import Detector
 from kiosk.face.encode import face_chip
@@ -22,11 +20,14 @@ from kiosk.face.models import model_paths
 from kiosk.face.resnet import FaceResNet
 from kiosk.face.resnet_file import UnsupportedModel, parse_net
 
+from faces import CLIP, PEOPLE
+from helpers import FACES
+
 SAME = 1e-4  # Euclidean distance between the two encoders' vectors; the match tolerance is 0.5
 
 
 @pytest.fixture(scope="module")
-def chips(models):  # noqa: F811
+def chips(models):
     """Face chips from every photo and from every 10th frame of the clip (partial, turned, blurred faces)."""
     detector = Detector(models)
     found = []
@@ -57,7 +58,7 @@ def test_numpy_and_dlib_give_the_same_encodings(chips):
         assert float(np.linalg.norm(ours - theirs)) < SAME, name
 
 
-def test_the_door_encoder_tells_people_apart_as_dlib_does(models):  # noqa: F811
+def test_the_door_encoder_tells_people_apart_as_dlib_does(models):
     """Same person ~0.35, different people ~0.84 (faces/README.md), through the models the kiosk loads."""
     detector = Detector(models)
 
@@ -113,7 +114,7 @@ def test_a_chip_of_the_wrong_size_is_refused():
         net.encode(np.zeros((100, 100, 3), np.uint8))
 
 
-def test_dlib_reads_the_chip_the_same_way(models):  # noqa: F811
+def test_dlib_reads_the_chip_the_same_way(models):
     """face_chip is what compute_face_descriptor(image, shape) extracts itself: the numpy path starts from it."""
     rgb = to_rgb(read_image(FACES / PEOPLE["198001012006041004"][1]))
     face = Detector(models).find(rgb)[0]

@@ -20,15 +20,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from helpers import REPO, wait_until, write_token
-from test_daemon import synthetic_video, write_config
-from zk_helpers import BUDI, SITI, WIB, open_store, pyzk
 
 from kiosk.app.daemon import Kiosk
 from kiosk.app.supervisor import RestartBudget
 from kiosk.domain import Employee
 from kiosk.settings import load_settings
 from sync.jobs import TERMINAL_ROSTER_EVERY_SECONDS
+
+from helpers import REPO, wait_until, write_token
+from test_daemon import synthetic_video, write_config
+from zk_helpers import BUDI, SITI, WIB, open_store, pyzk
 
 NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
 TOKEN = "restart-token"

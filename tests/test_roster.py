@@ -8,8 +8,9 @@ from kiosk.domain import Employee
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync import protocol
-from sync.receiver import Receiver
 from sync.deliverer import Deliverer
+from sync.receiver import Receiver
+
 from helpers import make_settings, write_token
 
 TOKEN = "roster-token"

@@ -33,7 +33,7 @@ RAMADAN = Override(
     "Ramadan 1447 H",
     date(2026, 2, 19),
     date(2026, 3, 19),
-    tuple((d, Hours.parse("08:00-15:00")) for d in range(4)) + ((4, Hours.parse("08:00-15:30")),),
+    (*((d, Hours.parse("08:00-15:00")) for d in range(4)), (4, Hours.parse("08:00-15:30"))),
 )
 FIVE_RAMADAN = Schedule("5-hari", week=FIVE_DAY.week, overrides=(RAMADAN,))
 NIGHT = Schedule(
@@ -46,7 +46,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=WIB)
 
 
-D, S, P, O = Kind.DATANG, Kind.SIANG, Kind.PULANG, Kind.OTHER
+D, S, P, OTHER = Kind.DATANG, Kind.SIANG, Kind.PULANG, Kind.OTHER
 ON, LATE, EARLY, OUT, UNS = Status.ON_TIME, Status.LATE, Status.EARLY, Status.OUTSIDE_WINDOW, Status.UNSCHEDULED
 
 # 2026-11-23 is a Monday, 27 a Friday, 28 a Saturday.
@@ -68,7 +68,7 @@ CASES = [
         30,
     ),
     ("MR 2(6)a2: 5-hari Fri ends 16:45, on time", FIVE_DAY, ["2026-11-27T07:40"], "2026-11-27T16:45", P, ON, 0),
-    ("MR 2(2)a: 5-hari units do not work Saturday", FIVE_DAY, [], "2026-11-28T08:00", O, UNS, 0),
+    ("MR 2(2)a: 5-hari units do not work Saturday", FIVE_DAY, [], "2026-11-28T08:00", OTHER, UNS, 0),
     ("MR 2(6)b1: 6-hari Mon ends 14:45", SIX_DAY, ["2026-11-23T07:40"], "2026-11-23T14:45", P, ON, 0),
     ("MR 2(6)b1: 6-hari Mon, 14:40 is 5 early", SIX_DAY, ["2026-11-23T07:40"], "2026-11-23T14:40", P, EARLY, 5),
     ("MR 2(6)b2: 6-hari Fri ends 11:45", SIX_DAY, ["2026-11-27T07:40"], "2026-11-27T11:45", P, ON, 0),
@@ -76,7 +76,7 @@ CASES = [
     ("MR 2(6)b3: 6-hari Sat starts 07:45, 07:50 is 5 late", SIX_DAY, [], "2026-11-28T07:50", D, LATE, 5),
     ("MR 2(6)b3: 6-hari Sat ends 13:15", SIX_DAY, ["2026-11-28T07:40"], "2026-11-28T13:15", P, ON, 0),
     ("MR 2(6)b3: 6-hari Sat, 13:00 is 15 early", SIX_DAY, ["2026-11-28T07:40"], "2026-11-28T13:00", P, EARLY, 15),
-    ("MR 2(2)b: 6-hari units do not work Sunday", SIX_DAY, [], "2026-11-29T08:00", O, UNS, 0),
+    ("MR 2(2)b: 6-hari units do not work Sunday", SIX_DAY, [], "2026-11-29T08:00", OTHER, UNS, 0),
     ("MB 7(6): arrival recording opens 07:00, 06:59:59 is outside", FIVE_DAY, [], "2026-11-23T06:59:59", D, OUT, 0),
     ("MB 7(6): 07:00:00 is inside, and on time", FIVE_DAY, [], "2026-11-23T07:00:00", D, ON, 0),
     (
@@ -115,8 +115,8 @@ CASES = [
         30,
     ),
     ("MR 1(10), 2(7): night shift, arrival window opens 45 min ahead", NIGHT, [], "2026-11-23T20:14", D, OUT, 0),
-    ("MR 2(1): national holiday (17 Aug 2026, Monday) is not judged", FIVE_DAY, [], "2026-08-17T07:40", O, UNS, 0),
-    ("MR 2(1): cuti bersama (24 Dec 2026) is not judged", FIVE_DAY, [], "2026-12-24T07:40", O, UNS, 0),
+    ("MR 2(1): national holiday (17 Aug 2026, Monday) is not judged", FIVE_DAY, [], "2026-08-17T07:40", OTHER, UNS, 0),
+    ("MR 2(1): cuti bersama (24 Dec 2026) is not judged", FIVE_DAY, [], "2026-12-24T07:40", OTHER, UNS, 0),
     (
         "siang: with the midday check, 12:15 after an arrival",
         WITH_SIANG,
@@ -228,7 +228,7 @@ def test_make_classifier_uses_the_employees_schedule() -> None:
     classify = make_classifier(settings, HOLIDAYS, WIB)
     five = Employee("198001012006041001", "Ani", unit="Setda")
     six = Employee("198001012006041002", "Budi", unit="Dinas Kesehatan")
-    assert classify(five, at("2026-11-28T07:50"), []) == Classification(O, UNS, 0)
+    assert classify(five, at("2026-11-28T07:50"), []) == Classification(OTHER, UNS, 0)
     assert classify(six, at("2026-11-28T07:50"), []) == Classification(D, LATE, 5)
 
 
@@ -238,4 +238,4 @@ def test_classifier_never_raises_for_an_unknown_schedule() -> None:
 
     classify = make_classifier(ScheduleSettings(), HOLIDAYS, WIB)
     stray = Employee("198001012006041003", "Citra", schedule="shift-x")
-    assert classify(stray, at("2026-11-23T07:50"), []) == Classification(O, UNS, 0)
+    assert classify(stray, at("2026-11-23T07:50"), []) == Classification(OTHER, UNS, 0)

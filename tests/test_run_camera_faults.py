@@ -8,12 +8,13 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-from faces import write_config
-from helpers import wait_until
 
 from kiosk.app.daemon import Kiosk
 from kiosk.settings import load_settings
 from kiosk.status import find_snapshot
+
+from faces import write_config
+from helpers import wait_until
 
 
 def make_avi(path, frames: int = 40) -> None:

@@ -7,10 +7,11 @@ import re
 import stat
 
 from click.testing import CliRunner
-from faces import CLIP, LIN, enrolled_copy, enrolled_template, models, punches_in, write_config  # noqa: F401
 
 from kiosk.cli.main import cli
 from kiosk.domain import Method
+
+from faces import CLIP, LIN, enrolled_copy, punches_in, write_config
 
 
 def run_kiosk(config) -> str:

@@ -22,7 +22,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from helpers import wait_until
 
 from drivers.display.base import DisplayUnavailable
 from drivers.display.factory import build_door_screen, create_display
@@ -33,6 +32,8 @@ from kiosk.domain import Classification, Kind, Status
 from kiosk.feedback import Cue, Feedback, FeedbackHub
 from kiosk.i18n import Tone
 from kiosk.settings.screen import ScreenSettings
+
+from helpers import wait_until
 
 WIB = timezone(timedelta(hours=7))
 NOW = datetime(2025, 3, 3, 7, 53, tzinfo=WIB)
@@ -185,7 +186,7 @@ def test_a_window_for_a_desk_test(xvfb):
 
 def test_sdls_invisible_drivers_count_as_no_screen(monkeypatch):
     monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")
-    with pytest.raises(DisplayUnavailable, match="offscreen.*headless"):
+    with pytest.raises(DisplayUnavailable, match=r"offscreen.*headless"):
         PygameDisplay(SCREEN)
 
 

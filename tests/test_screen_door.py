@@ -12,18 +12,19 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from helpers import wait_until
 
 from drivers.display.base import DisplayUnavailable
 from drivers.display.headless import HeadlessDisplay
 from drivers.display.renderer import PALETTE
 from drivers.display.screen import DoorScreen
-from drivers.sound import NOTES, VOLUME, Chime, SoundCue, chime_for, tone_samples
 from drivers.display.state import ScreenState, Timing, receive, visible
+from drivers.sound import NOTES, VOLUME, Chime, SoundCue, chime_for, tone_samples
 from kiosk.domain import Classification, Kind, Status
 from kiosk.feedback import Cue, FaceBox, Feedback, FeedbackHub
 from kiosk.i18n import Tone
 from kiosk.settings.screen import ScreenSettings
+
+from helpers import wait_until
 
 WIB = timezone(timedelta(hours=7))
 NOW = datetime(2025, 3, 3, 7, 44, tzinfo=WIB)

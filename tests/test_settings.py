@@ -64,7 +64,7 @@ def test_not_toml(tmp_path: Path) -> None:
 
 
 def test_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="kiosk.example.toml"):
+    with pytest.raises(ConfigError, match=r"kiosk\.example\.toml"):
         load_settings(tmp_path / "nope.toml")
 
 

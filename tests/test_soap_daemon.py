@@ -9,13 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import REPO, free_port, wait_until
-from soap_helpers import get_att_log, get_user_info
-from test_daemon import NotifySocket, start_kiosk, synthetic_video, terminate, write_config
-
 from kiosk.domain import Employee
 from kiosk.settings import load_settings
 from kiosk.store import Store
+
+from helpers import REPO, free_port, wait_until
+from soap_helpers import get_att_log, get_user_info
+from test_daemon import NotifySocket, start_kiosk, synthetic_video, terminate, write_config
 
 
 def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> None:

@@ -15,6 +15,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
+from kiosk.settings.soap import SoapSettings
+from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.store import Store
+from sync.soap.service import build_soap_server
+
 from soap_helpers import (
     fields,
     get_att_log,
@@ -26,12 +33,6 @@ from soap_helpers import (
     rows,
     soap_body,
 )  # fmt: skip
-
-from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
-from kiosk.settings.soap import SoapSettings
-from kiosk.settings.zk_server import ZkServerSettings
-from kiosk.store import Store
-from sync.soap.service import build_soap_server
 
 WIB = ZoneInfo("Asia/Jakarta")
 RENEE = Employee("199001012020122001", "Renée Müller", unit="Dinkes", pin=7)

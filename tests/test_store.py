@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,7 +45,7 @@ def test_punch_keeps_time_offset_and_fields(db: Store) -> None:
     again = db.punches.by_uuid(stored.uuid)
     assert again == stored
     assert stored.local_time == at and stored.local_time.utcoffset() == timedelta(hours=7)
-    assert stored.time_utc == at.astimezone(timezone.utc)
+    assert stored.time_utc == at.astimezone(UTC)
     assert (stored.utc_offset_minutes, stored.distance, stored.clock_synced, stored.device_id) == (420, 0.31, False, "T-1")
 
 

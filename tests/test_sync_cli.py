@@ -12,8 +12,9 @@ from kiosk.cli.main import cli
 from kiosk.settings import ConfigError, settings_from_dict
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
-from sync.receiver import Faults, Receiver
 from sync.jobs import build_scheduler, deadline_pushes, housekeeping
+from sync.receiver import Faults, Receiver
+
 from helpers import insert_punches_fast, make_settings, write_token
 
 TOKEN = "cli-token"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from kiosk.settings import load_settings
 from kiosk.store import Store
-from sync.receiver import Faults, Receiver
 from sync.deliverer import deliver_now
+from sync.receiver import Faults, Receiver
+
 from helpers import insert_punches_fast, wait_until, write_kiosk_config, write_token
 
 TOKEN = "kill-test-token"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import add_employees, free_port, insert_punches_fast, make_settings, new_punch, write_token
 
 from kiosk.photos import PhotoStore
 from kiosk.store import Store
 from sync.deliverer import Deliverer, deliver_now
 from sync.receiver import Faults, Receiver
+
+from helpers import add_employees, free_port, insert_punches_fast, make_settings, new_punch, write_token
 
 TOKEN = "s3cret-token"
 

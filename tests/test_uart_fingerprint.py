@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import wait_until
 
 from drivers.fingerprint.r30x_codec import Instruction
 from drivers.fingerprint.r30x_sim import Fault, SimulatedModule, score_for
@@ -35,6 +34,8 @@ from kiosk.settings.errors import ConfigError
 from kiosk.settings.uart import UartFingerprintSettings
 from kiosk.settings.validate import build_section
 from kiosk.store import Store
+
+from helpers import wait_until
 
 WAIT = 10.0  # upper bound for a thread to react; never reached when things work
 
@@ -104,7 +105,7 @@ def test_two_different_fingers_are_not_enrolled(sim: SimulatedModule, reader: Ua
 
 
 def test_enroll_waits_for_the_finger_then_gives_up(sim: SimulatedModule, reader: UartFingerprint) -> None:
-    with pytest.raises(FingerNotPlaced, match="no finger was placed on the sensor within 0.05 s"):
+    with pytest.raises(FingerNotPlaced, match=r"no finger was placed on the sensor within 0\.05 s"):
         reader.enroll(5, finger_wait=0.05)
     assert sim.enrolled() == {}
 
@@ -233,7 +234,7 @@ def test_a_silent_module_is_a_timeout_naming_the_port_and_step(sim: SimulatedMod
 def test_a_silent_module_at_open_is_a_timeout(sim: SimulatedModule) -> None:
     sim.set_fault(Fault.SILENT)
     reader = UartFingerprint(sim.port, timeout=0.2)
-    with pytest.raises(ModuleTimeout, match="to verify password within 0.2 s"):
+    with pytest.raises(ModuleTimeout, match=r"to verify password within 0\.2 s"):
         reader.open()
     assert not reader.is_open
 
@@ -263,13 +264,13 @@ def test_junk_before_a_reply_is_skipped(sim: SimulatedModule, reader: UartFinger
 
 
 def test_a_wrong_address_gets_no_reply_and_says_so(sim: SimulatedModule) -> None:
-    with pytest.raises(ModuleTimeout, match="uart_fingerprint.address"):
+    with pytest.raises(ModuleTimeout, match=r"uart_fingerprint\.address"):
         UartFingerprint(sim.port, address=0x12345678, timeout=0.2).open()
 
 
 def test_a_wrong_password_is_refused_with_the_fix() -> None:
     with SimulatedModule(password=0x1234) as sim:
-        with pytest.raises(ModuleError, match="0x13 wrong module password; set uart_fingerprint.password"):
+        with pytest.raises(ModuleError, match=r"0x13 wrong module password; set uart_fingerprint\.password"):
             UartFingerprint(sim.port, password=0x4321).open()
         with UartFingerprint(sim.port, password=0x1234) as reader:
             assert reader.template_count() == 0
@@ -284,7 +285,7 @@ def test_a_missing_device_names_the_port_and_the_fix(tmp_path: Path) -> None:
 
 
 def test_an_unset_port_says_the_module_is_disabled() -> None:
-    with pytest.raises(DeviceMissing, match='uart_fingerprint.port is empty.*port = "/dev/ttyUSB0"'):
+    with pytest.raises(DeviceMissing, match=r'uart_fingerprint\.port is empty.*port = "/dev/ttyUSB0"'):
         UartFingerprint("").open()
 
 

@@ -144,7 +144,7 @@ def test_user_72_from_pyzk_capture():
     [
         UserRecord(1, "1", "Budi Santoso"),
         UserRecord(65535, "999999999", "N" * 24, privilege=14, password="12345678", card=4_000_000_000, group="1"),
-        UserRecord(7, "199001012020121001", "Dra. Siti Ñur’aini"),
+        UserRecord(7, "199001012020121001", "Dra. Siti Ñur\u2019aini"),
     ],
 )
 def test_user_72_round_trip(user):

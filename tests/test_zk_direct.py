@@ -14,11 +14,12 @@ import struct
 from collections import Counter
 
 import pytest
+
+from sync.zk import codec
+
 from helpers import wait_until
 from test_zk_node import EMPLOYEES, fill
 from zk_helpers import WIB, open_store, running_server
-
-from sync.zk import codec
 
 PREPARE_DATA, DATA, ACK_OK, ACK_UNAUTH = 1500, 1501, 2000, 2005
 

@@ -15,9 +15,10 @@ from drivers.fingerprint.zkteco import Ingest, ZkFallback, find_employee, pull_o
 from kiosk.app.wiring import build_recorder
 from kiosk.domain import Employee, Kind, Method, Status
 from kiosk.settings import settings_from_dict
-from kiosk.settings.zk_terminal import ZkTerminalSettings
 from kiosk.settings.zk_server import ZkServerSettings
+from kiosk.settings.zk_terminal import ZkTerminalSettings
 from sync.zk import build_server
+
 from helpers import wait_until
 from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk
 

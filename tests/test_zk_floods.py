@@ -13,11 +13,12 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import wait_until
 from zk.exception import ZKErrorResponse
-from zk_helpers import BUDI, WIB, open_store, punch, pyzk, running_server
 
 from sync.zk import codec, limits
+
+from helpers import wait_until
+from zk_helpers import BUDI, WIB, open_store, punch, pyzk, running_server
 
 CONNECT, REG_EVENT = 1000, 500
 

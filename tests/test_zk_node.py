@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from zk_helpers import WIB, open_store, running_server
 
 from kiosk.domain import Classification, Employee, Kind, Method, NewPunch, Status
+
+from zk_helpers import WIB, open_store, running_server
 
 NODE_DIR = Path(__file__).resolve().parent / "node_zklib"
 EMPLOYEES = tuple(

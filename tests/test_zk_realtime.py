@@ -14,12 +14,12 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kiosk.domain import Kind, Method
+from kiosk.store import Store
+
 from helpers import REPO, free_port, wait_until
 from test_daemon import start_kiosk, synthetic_video, terminate, write_config
 from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
-
-from kiosk.domain import Kind, Method
-from kiosk.store import Store
 
 
 class Listener:

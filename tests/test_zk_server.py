@@ -14,12 +14,13 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import wait_until
 from zk.exception import ZKErrorResponse
-from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
 
 from kiosk.domain import Kind, Method
 from sync.zk import codec
+
+from helpers import wait_until
+from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
 
 STATE = {Kind.DATANG: 0, Kind.PULANG: 1, Kind.SIANG: 2, Kind.OTHER: 255}
 VERIFY = {Method.FACE: 15, Method.FINGERPRINT: 1, Method.MANUAL: 0}
