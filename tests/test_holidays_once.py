@@ -10,12 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_daemon import synthetic_video, write_config
-from test_restarts import running_kiosk
 
-from helpers import free_port
 from kiosk.app.supervisor import RestartBudget
 from kiosk.rules import holidays as holiday_files
+
+from helpers import free_port
+from test_daemon import synthetic_video, write_config
+from test_restarts import running_kiosk
 
 
 def test_the_recorder_and_the_console_share_one_reading_of_the_holiday_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
