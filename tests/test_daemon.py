@@ -56,6 +56,11 @@ def write_config(tmp_path: Path, camera: str, extra: str = "") -> Path:
     return write_kiosk_config(tmp_path, tmp_path / "data", textwrap.dedent(body) + textwrap.dedent(extra), device_id="DAEMON-01")
 
 
+def door_config(tmp_path: Path, extra: str = "") -> Path:
+    """A kiosk on tmp_path/data whose camera plays a faceless synthetic video, plus `extra` TOML."""
+    return write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")), extra)
+
+
 class NotifySocket:
     """The systemd side of sd_notify: collects every datagram the service sends."""
 
@@ -128,7 +133,7 @@ def notify(tmp_path: Path):
 
 
 def test_ready_then_periodic_watchdog_then_clean_stop(tmp_path: Path, notify: NotifySocket) -> None:
-    config = write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")))
+    config = door_config(tmp_path)
     process = start_kiosk(config, notify, watchdog_usec=1_000_000)  # pet every 0.5 s
     try:
         ready = notify.wait_for("READY=1", timeout=60)
@@ -152,7 +157,7 @@ def test_ready_then_periodic_watchdog_then_clean_stop(tmp_path: Path, notify: No
 
 
 def test_sighup_reloads_a_valid_config_and_refuses_a_broken_one(tmp_path: Path, notify: NotifySocket) -> None:
-    config = write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")))
+    config = door_config(tmp_path)
     process = start_kiosk(config, notify)
     try:
         notify.wait_for("READY=1", timeout=60)

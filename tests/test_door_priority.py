@@ -19,7 +19,7 @@ from kiosk.app.priority import BACKGROUND_NICENESS, MAX_NICE, QUIET_POLL, start_
 from kiosk.app.supervisor import RestartBudget
 
 from helpers import free_port, wait_until, write_token
-from test_daemon import synthetic_video, write_config
+from test_daemon import door_config
 from test_restarts import running_kiosk
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
@@ -38,9 +38,8 @@ def test_door_threads_keep_the_priority_and_background_parts_are_nicer(tmp_path:
     if base + BACKGROUND_NICENESS > MAX_NICE:
         pytest.skip(f"the test runs at nice {base}: no room to make threads nicer")
     token = write_token(tmp_path / "api.token", "priority-token")
-    config = write_config(
+    config = door_config(
         tmp_path,
-        str(synthetic_video(tmp_path / "door.avi")),
         f"""
         [api]
         enabled = true

@@ -31,7 +31,7 @@ from kiosk.settings import load_settings
 from kiosk.status import find_snapshot
 
 from helpers import wait_until
-from test_daemon import start_kiosk, synthetic_video, terminate, write_config
+from test_daemon import door_config, start_kiosk, terminate, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 NIP = "198001012006041001"
@@ -48,9 +48,8 @@ def sim() -> Iterator[SimulatedModule]:
 
 
 def module_config(tmp_path: Path, sim: SimulatedModule) -> Path:
-    return write_config(
+    return door_config(
         tmp_path,
-        str(synthetic_video(tmp_path / "door.avi")),
         f"""
         [uart_fingerprint]
         port = "{sim.port}"

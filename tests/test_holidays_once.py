@@ -15,7 +15,7 @@ from kiosk.app.supervisor import RestartBudget
 from kiosk.rules import holidays as holiday_files
 
 from helpers import free_port
-from test_daemon import synthetic_video, write_config
+from test_daemon import door_config
 from test_restarts import running_kiosk
 
 
@@ -30,9 +30,8 @@ def test_the_recorder_and_the_console_share_one_reading_of_the_holiday_file(tmp_
         return real_load(path)
 
     monkeypatch.setattr(holiday_files, "load", counted)
-    config = write_config(
+    config = door_config(
         tmp_path,
-        str(synthetic_video(tmp_path / "door.avi")),
         f"""
         [schedule]
         holidays_file = "{extra}"

@@ -28,7 +28,7 @@ from kiosk.settings import load_settings
 from sync.jobs import TERMINAL_ROSTER_EVERY_SECONDS
 
 from helpers import REPO, wait_until, write_token
-from test_daemon import synthetic_video, write_config
+from test_daemon import door_config
 from zk_helpers import BUDI, SITI, WIB, open_store, pyzk
 
 NEW = Employee(nip="199507072022031004", name="Pegawai Baru", pin=7)
@@ -98,9 +98,8 @@ def test_servers_whose_ports_were_taken_start_once_the_ports_are_free(tmp_path: 
     token = write_token(tmp_path / "api.token", TOKEN)
     with taken_port() as api_holder, taken_port() as zk_holder:
         api_port, zk_port = api_holder.port, zk_holder.port
-        config = write_config(
+        config = door_config(
             tmp_path,
-            str(synthetic_video(tmp_path / "door.avi")),
             f"""
             [api]
             enabled = true
@@ -157,8 +156,8 @@ def test_servers_whose_ports_were_taken_start_once_the_ports_are_free(tmp_path: 
 def test_a_server_that_keeps_failing_is_given_up_and_the_door_still_records(tmp_path: Path) -> None:
     with taken_port() as holder:
         port = holder.port
-        config = write_config(
-            tmp_path, str(synthetic_video(tmp_path / "door.avi")), f"\n[soap]\nenabled = true\nport = {port}\n"
+        config = door_config(
+            tmp_path, f"\n[soap]\nenabled = true\nport = {port}\n"
         )
         budget = RestartBudget(restarts=2, window_seconds=600, backoff_initial=0.05, backoff_max=0.1)
         with running_kiosk(config, budget) as kiosk:
@@ -190,9 +189,8 @@ def test_the_roster_reaches_the_fingerprint_terminal_through_a_scheduler_job(tmp
     terminal_store = open_store(tmp_path / "terminal.db", employees=(BUDI,))
     terminal = build_server(terminal_store, ZkServerSettings(port=0, udp=False, accept_user_writes=True), "ZK-TERM-1", tz=WIB).start()
     try:
-        config = write_config(
+        config = door_config(
             tmp_path,
-            str(synthetic_video(tmp_path / "door.avi")),
             f"""
             [fingerprint]
             terminal_address = "127.0.0.1"
@@ -235,7 +233,7 @@ def test_delivery_that_cannot_start_is_shown_and_makes_the_kiosk_unhealthy(tmp_p
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(Kiosk, "start_scheduler", out_of_threads)
-    config = write_config(tmp_path, str(synthetic_video(tmp_path / "door.avi")), "")
+    config = door_config(tmp_path, "")
     with running_kiosk(config, RestartBudget()) as kiosk:
         assert state(kiosk, "scheduler") == "failed (can't start new thread)"
         assert faults(kiosk)["scheduler"] == "did not start: can't start new thread"

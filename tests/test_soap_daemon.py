@@ -15,13 +15,13 @@ from kiosk.store import Store
 
 from helpers import REPO, free_port, wait_until
 from soap_helpers import get_att_log, get_user_info
-from test_daemon import NotifySocket, start_kiosk, synthetic_video, terminate, write_config
+from test_daemon import NotifySocket, door_config, start_kiosk, terminate
 
 
 def test_daemon_serves_soap_with_punches_added_while_it_runs(tmp_path: Path) -> None:
     port = free_port()
-    config = write_config(
-        tmp_path, str(synthetic_video(tmp_path / "door.avi")), f"\n[soap]\nenabled = true\nport = {port}\n[zk_server]\ncomm_key = 77\n"
+    config = door_config(
+        tmp_path, f"\n[soap]\nenabled = true\nport = {port}\n[zk_server]\ncomm_key = 77\n"
     )
     settings = load_settings(config)
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

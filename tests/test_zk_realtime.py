@@ -18,7 +18,7 @@ from kiosk.domain import Kind, Method
 from kiosk.store import Store
 
 from helpers import REPO, free_port, wait_until
-from test_daemon import start_kiosk, synthetic_video, terminate, write_config
+from test_daemon import door_config, start_kiosk, terminate
 from zk_helpers import BUDI, SITI, WIB, open_store, punch, pyzk, running_server
 
 
@@ -69,9 +69,8 @@ def accepts(port: int) -> bool:
 
 def test_subscriber_hears_a_punch_added_by_another_process_while_kiosk_runs(tmp_path):
     port = free_port()
-    config = write_config(
+    config = door_config(
         tmp_path,
-        str(synthetic_video(tmp_path / "door.avi")),
         f"""
         [zk_server]
         enabled = true
