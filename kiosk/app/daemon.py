@@ -163,7 +163,8 @@ class Kiosk:
     # --- start ------------------------------------------------------------------------------
     def start(self) -> None:
         """The door first: READY=1 as soon as a face can be recorded (a restart after a power cut is part of
-        the door's latency); the fallback, servers and delivery start right after (docs/face-recognition.md)."""
+        the door's latency); the fingerprint paths and monitors start right after, the servers and
+        delivery once the door is quiet (docs/face-recognition.md, "What runs where")."""
         began = time.monotonic()
         # Before any thread exists: then the encoder's worker can be forked with numpy and dlib
         # already imported, and it loads its model while the screen and the detector start here.
@@ -194,8 +195,7 @@ class Kiosk:
                 try:
                     start()
                 except Exception as exc:
-                    self.started_once[name] = f"failed ({exc})"
-                    self.health.report_fault(name, f"did not start: {exc}")
+                    self._did_not_start(name, exc)
                     raise
 
             return name, start_or_say_why
@@ -236,8 +236,7 @@ class Kiosk:
             screen.start()
         except Exception as exc:  # the door records without a screen
             log.exception("screen did not start")
-            self.started_once["screen"] = f"failed ({exc})"
-            self.health.report_fault("screen", f"did not start: {exc}")
+            self._did_not_start("screen", exc)
             return
         self.screen = screen
         self._stoppers.append(("screen", screen.stop))
@@ -289,8 +288,7 @@ class Kiosk:
             server.start()
         except Exception as exc:  # without the socket the module still records touches
             log.exception("fingerprint requests did not start")
-            self.started_once["fingerprint requests"] = f"failed ({exc})"
-            self.health.report_fault("fingerprint requests", f"did not start: {exc}")
+            self._did_not_start("fingerprint requests", exc)
         else:
             self.uart_socket = str(server.path)
             self._stoppers.append(("fingerprint requests", lambda budget: server.stop()))
@@ -520,6 +518,11 @@ class Kiosk:
         )
 
     # --- helpers ----------------------------------------------------------------------------
+    def _did_not_start(self, part: str, exc: Exception) -> None:
+        """A part started once (never restarted) failed: `kiosk status` shows why, as a fault too."""
+        self.started_once[part] = f"failed ({exc})"
+        self.health.report_fault(part, f"did not start: {exc}")
+
     def _thread(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
